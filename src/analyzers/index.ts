@@ -1,0 +1,13 @@
+// Analyzer registry: each analyzer (and its heavy parser) is imported only when a rule needs it.
+import type { Analyzer } from './types.js';
+
+const loaders: Record<string, () => Promise<Analyzer>> = {
+  sql: async () => (await import('./sql.js')).analyzeSql,
+  graphql: async () => (await import('./graphql.js')).analyzeGraphql,
+};
+
+export const loadAnalyzer = async (name: string): Promise<Analyzer> => {
+  const load = loaders[name];
+  if (!load) throw new Error(`unknown analyzer ${name}`);
+  return load();
+};

@@ -1,0 +1,52 @@
+// Typed errors: stages throw these; only the CLI entry point turns them into an exit code.
+
+/** One table of every exit code blastgate itself produces. */
+export const EXIT = {
+  allow: 0,
+  usage: 2,
+  confirm: 10,
+  deny: 11,
+  blocked: 77,
+  notFound: 127,
+  internal: 70,
+} as const;
+
+export class BlastgateError extends Error {
+  constructor(message: string, readonly exitCode: number = 1, options?: { cause?: unknown }) {
+    super(message, options);
+    Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
+  }
+}
+
+/** Bad invocation of blastgate itself. */
+export class UsageError extends BlastgateError {
+  constructor(message: string) { super(message, EXIT.usage); }
+}
+
+/** Unreadable or invalid configuration / policy file. */
+export class ConfigError extends BlastgateError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, EXIT.usage, options); }
+}
+
+/** Invalid ruleset; the message names file, line and key. */
+export class RulesetError extends BlastgateError {
+  constructor(message: string) { super(message, EXIT.usage); }
+}
+
+/** A gated command was refused (declined, timed out, denied by policy). */
+export class DeniedError extends BlastgateError {
+  constructor(message: string) { super(message, EXIT.blocked); }
+}
+
+export class ToolNotFoundError extends BlastgateError {
+  constructor(message: string) { super(message, EXIT.notFound); }
+}
+
+export class InternalError extends BlastgateError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, EXIT.internal, options); }
+}
+
+/** Carries a decided exit code without being an error (e.g. `check` → 10). */
+export class ExitCode extends BlastgateError {
+  constructor(code: number) { super('', code); }
+}

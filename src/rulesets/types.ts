@@ -1,0 +1,100 @@
+// The ruleset DSL, as written in rulesets/<tool>.yaml and as compiled to JSON.
+import type { BlastFacts, Severity } from '../types.js';
+
+/**
+ * How a tool's argv is read.
+ * - `posix`: `--long[=v]`, `-abc` combined short flags, `-n5` attached values (git, rm, kubectl, railway…).
+ * - `go`: Go's flag package: `-name[=v]` and `--name[=v]` are the same flag; no combining (terraform, tofu).
+ */
+export type FlagStyle = 'posix' | 'go';
+
+export interface EnvArgs {
+  /** Variable name; `{command}` stands for the first positional (TF_CLI_ARGS_{command}). */
+  var: string;
+  /** Where the words are inserted: after the command path (`after-command`) or before all args (`start`). */
+  at: 'after-command' | 'start';
+}
+
+/** Where a payload analyzer finds its text. */
+export interface PayloadSource {
+  /** Flags whose value is the payload (`psql -c SQL`). */
+  flags?: string[];
+  /** Flags whose value is a path to the payload (`psql -f file`; `-` means stdin). */
+  fileFlags?: string[];
+  /** Flags whose value is the payload, or `@path` / `@-` for a file / stdin (curl -d). */
+  atFileFlags?: string[];
+  /** The command's stdin (pipe, redirect, heredoc, here-string, buffered) is a payload. */
+  stdin?: boolean;
+  /** Positionals after the command path are payloads (`redis-cli FLUSHALL`). */
+  positionals?: boolean;
+}
+
+export interface Grammar {
+  style: FlagStyle;
+  /** Flags that take a value (next word unless written `--flag=value`), every spelling listed. */
+  valueFlags: string[];
+  /** Spelling → canonical flag name, e.g. { '-f': '--force' }. */
+  aliases: Record<string, string>;
+  envArgs: EnvArgs[];
+  payloads: Record<string, PayloadSource>;
+}
+
+/**
+ * A match condition. All present keys must hold (AND). `any` is an OR of nested conditions,
+ * `unless` vetoes the rule when it holds.
+ */
+export interface MatchSpec {
+  /** Positional prefix: each element a word, a list of alternatives, or '*' for any word. */
+  command?: Array<string | string[]>;
+  /**
+   * Flag conditions by canonical name: `true` present (and not `=false`/`=0`), `false` absent,
+   * a string: a regex some value of the flag must match.
+   */
+  flags?: Record<string, boolean | string>;
+  /** Regex that at least one positional after the command path must match. */
+  args?: string;
+  /** Regex that every positional after the command path must match (and there is at least one). */
+  allArgs?: string;
+  /** Environment conditions: `true` set and non-empty, `false` unset, string: regex on the value. */
+  env?: Record<string, boolean | string>;
+  /** A payload analyzer must report one of these finding kinds. */
+  payload?: { analyzer: string; kinds: string[] };
+  any?: MatchSpec[];
+  unless?: MatchSpec;
+}
+
+export interface Rule {
+  id: string;
+  severity: Severity;
+  /** What is lost, in plain words. `{detail}` is replaced by the analyzer's finding. */
+  message: string;
+  alternative?: string;
+  blast?: BlastFacts;
+  match: MatchSpec;
+  examples: { match: string[]; 'no-match': string[] };
+}
+
+export interface Ruleset {
+  tool: string;
+  description: string;
+  /** Program basenames this ruleset guards. */
+  binaries: string[];
+  /** npm packages that provide the tool (`npx @railway/cli`), package → binary. */
+  packages: Record<string, string>;
+  grammar: Grammar;
+  rules: Rule[];
+  /** Where the ruleset came from (file path), for error messages and `rules show`. */
+  source: string;
+  origin: RuleOrigin;
+}
+
+export type RuleOrigin = 'builtin' | 'system' | 'user' | 'project';
+
+/** All loaded rulesets, indexed for the hot path. */
+export interface RuleIndex {
+  rulesets: Ruleset[];
+  /** Program basename → indices into rulesets. */
+  byBinary: Record<string, number[]>;
+  /** npm package → program basename. */
+  packages: Record<string, string>;
+}
