@@ -1,0 +1,74 @@
+// Entry point: the one place that turns errors into exit codes. Hot commands skip commander entirely.
+import { BlastgateError, EXIT } from './errors.js';
+import type { Actor } from './types.js';
+
+declare const BLASTGATE_VERSION: string;
+export const VERSION = typeof BLASTGATE_VERSION === 'string' ? BLASTGATE_VERSION : '0.0.0-dev';
+
+const write = (text: string) => process.stderr.write(text);
+
+interface FastCheck {
+  json: boolean;
+  actor?: Actor;
+  shell?: string;
+  script?: string;
+  argv: string[];
+}
+
+// `check` is on every hook call: parse its handful of flags by hand; anything unusual goes to commander.
+const fastCheckArgs = (args: string[]): FastCheck | null => {
+  const out: FastCheck = { json: false, argv: [] };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const value = () => (i + 1 < args.length ? args[++i]! : null);
+    if (a === '--') return { ...out, argv: args.slice(i + 1) };
+    if (a === '--json') out.json = true;
+    else if (a === '--actor' || a.startsWith('--actor=')) {
+      const v = a === '--actor' ? value() : a.slice(8);
+      if (v !== 'human' && v !== 'agent') return null;
+      out.actor = v;
+    } else if (a === '--shell') {
+      const v = value();
+      if (v === null) return null;
+      out.shell = v;
+    } else if (a === '--script') {
+      const v = value();
+      if (v === null) return null;
+      out.script = v;
+    } else return null;
+  }
+  return out;
+};
+
+const dispatch = async (args: string[]): Promise<number> => {
+  if (args[0] === 'check') {
+    const fast = fastCheckArgs(args.slice(1));
+    if (fast) {
+      const { runCheck } = await import('./commands/check.js');
+      return runCheck(fast);
+    }
+  }
+  const { buildProgram } = await import('./program.js');
+  let code = 0;
+  const program = buildProgram(VERSION, (c) => (code = c));
+  await program.parseAsync(args, { from: 'user' });
+  return code;
+};
+
+export const main = async (args: string[]): Promise<number> => {
+  try {
+    return await dispatch(args);
+  } catch (err) {
+    if (err instanceof BlastgateError) {
+      if (err.message) write(`blastgate: ${err.message}\n`);
+      return err.exitCode;
+    }
+    const e = err as { code?: string; exitCode?: number; message?: string };
+    // commander's own exits (help, version, usage errors) arrive as CommanderError.
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT.usage;
+    }
+    write(`blastgate: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
+    return EXIT.internal;
+  }
+};

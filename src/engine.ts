@@ -1,0 +1,33 @@
+// Everything a verdict needs besides the command: paths, rules, policy and who is asking.
+import { resolvePaths, type Paths } from './config/paths.js';
+import { loadPolicy, type Policy } from './config/policy.js';
+import { loadRuleIndex } from './rulesets/registry.js';
+import type { RuleIndex } from './rulesets/types.js';
+import { detectActor } from './stages/actor.js';
+import type { Actor } from './types.js';
+
+export interface Engine {
+  paths: Paths;
+  index: RuleIndex;
+  policy: Policy;
+  actor: { actor: Actor; reason: string };
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface EngineOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** `--actor agent` tightens; `--actor human` cannot turn a detected agent into a human. */
+  actor?: Actor;
+}
+
+export const loadEngine = async (opts: EngineOptions = {}): Promise<Engine> => {
+  const env = opts.env ?? process.env;
+  const cwd = opts.cwd ?? process.cwd();
+  const paths = resolvePaths(env);
+  let actor = detectActor({ env: env as NodeJS.ProcessEnv });
+  if (opts.actor === 'agent' && actor.actor !== 'agent') actor = { actor: 'agent', reason: '--actor agent' };
+  const [index, policy] = await Promise.all([loadRuleIndex({ paths, cwd }), loadPolicy({ paths, cwd, actor: actor.actor })]);
+  return { paths, index, policy, actor, env, cwd };
+};

@@ -1,0 +1,100 @@
+// guard(): run parse → unwrap → match/analyze → resolve → decide in order and record the trace.
+import type { Policy } from './config/policy.js';
+import type { RuleIndex } from './rulesets/types.js';
+import { decide } from './stages/decide.js';
+import { matchInvocation } from './stages/match.js';
+import { parseLine } from './stages/parse.js';
+import { resolveTarget } from './stages/resolve.js';
+import { unwrap } from './stages/unwrap.js';
+import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
+
+export type GuardInput =
+  | { kind: 'argv'; argv: string[]; stdin?: StdinSource }
+  | { kind: 'line'; text: string };
+
+export interface GuardContext {
+  env: Record<string, string | undefined>;
+  cwd: string;
+  actor: { actor: Actor; reason: string };
+  index: RuleIndex;
+  policy: Policy;
+  /** Skip the blast-radius resolvers (e.g. `check` of a whole script, or a caller that only wants rules). */
+  resolve?: boolean;
+}
+
+const commandFromArgv = (argv: string[], stdin: StdinSource = { kind: 'inherit' }): SimpleCommand => ({
+  argv,
+  assignments: {},
+  redirects: [],
+  stdin,
+  dynamic: [],
+  text: argv.join(' '),
+});
+
+const parseInput = async (input: GuardInput, trace: TraceStep[]) => {
+  if (input.kind === 'argv') {
+    trace.push({ stage: 'parse', commands: 1, unknowns: 0, parser: 'argv' });
+    return { commands: [commandFromArgv(input.argv, input.stdin)], unknowns: [] as Unknown[] };
+  }
+  const parsed = await parseLine(input.text);
+  trace.push({ stage: 'parse', commands: parsed.commands.length, unknowns: parsed.unknowns.length, parser: parsed.parser ?? 'shell-quote' });
+  return parsed;
+};
+
+const worst = (matches: Match[]): Match | undefined =>
+  [...matches].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity))[0];
+
+export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdict> => {
+  const trace: TraceStep[] = [];
+  const parsed = await parseInput(input, trace);
+  const unknowns: Unknown[] = [...parsed.unknowns];
+  const invocations: Invocation[] = [];
+  for (const cmd of parsed.commands) {
+    const result = await unwrap(cmd, { packages: ctx.index.packages });
+    unknowns.push(...result.unknowns);
+    invocations.push(...result.invocations);
+    trace.push({ stage: 'unwrap', from: cmd.text, to: result.invocations.map((i) => i.argv.join(' ')), wrappers: [...new Set(result.invocations.flatMap((i) => i.wrappers))] });
+  }
+  const matches: Match[] = [];
+  const tools: Array<string | null> = [];
+  for (const [n, inv] of invocations.entries()) {
+    const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: ctx.cwd });
+    matches.push(...result.matches);
+    tools.push(result.tool);
+    trace.push(...result.trace);
+  }
+  const top = worst(matches);
+  let target = null;
+  if (top && ctx.resolve !== false) {
+    const resolved = await resolveTarget({
+      invocation: invocations[top.invocation]!,
+      matches: matches.filter((m) => m.invocation === top.invocation),
+      tool: top.tool,
+      callerEnv: ctx.env,
+      cwd: ctx.cwd,
+      timeoutMs: ctx.policy.resolve.timeout,
+      network: ctx.policy.resolve.network,
+    });
+    target = resolved.target;
+    trace.push(resolved.trace);
+  }
+  const decided = decide({ matches, unknowns, target, actor: ctx.actor.actor, policy: ctx.policy });
+  trace.push({ stage: 'decide', actor: ctx.actor.actor, actorReason: ctx.actor.reason, production: decided.production, decision: decided.decision, reason: decided.reason });
+  const backupsGo = matches.some((m) => m.blast?.backups);
+  return {
+    decision: decided.decision,
+    severity: decided.severity,
+    matches,
+    target,
+    blast: {
+      irreversible: matches.some((m) => m.blast?.irreversible),
+      backups: backupsGo ? 'deleted' : (target?.backups ?? 'unknown'),
+      production: decided.production,
+    },
+    commands: invocations.map((i) => ({ argv: i.argv, program: i.program, wrappers: i.wrappers })),
+    unknowns,
+    actor: ctx.actor.actor,
+    reason: decided.reason,
+    trace,
+  };
+};

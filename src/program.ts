@@ -1,0 +1,86 @@
+// commander wiring for every subcommand; each action lazily imports its command module.
+import { Command, Option } from 'commander';
+import { registerApprovalCommands } from './commands/register-approvals.js';
+import { registerShimCommands } from './commands/register-shims.js';
+
+type SetCode = (code: number) => void;
+
+const actorOption = () =>
+  new Option('--actor <who>', 'judge as if the caller were a human or an agent (agent only tightens)').choices(['human', 'agent']);
+
+const checkLike = (cmd: Command, explain: boolean, setCode: SetCode) =>
+  cmd
+    .argument('[argv...]', 'the command to judge, after --')
+    .option('--json', 'print one JSON object (see README: Exit codes and JSON)')
+    .addOption(actorOption())
+    .option('--shell <line>', 'judge a whole shell command line (pipelines, &&, $(…), heredocs…)')
+    .option('--script <file>', 'judge every command in a shell script (- for stdin)')
+    .action(async (argv: string[], opts: { json?: boolean; actor?: 'human' | 'agent'; shell?: string; script?: string }) => {
+      const { runCheck } = await import('./commands/check.js');
+      setCode(await runCheck({ argv, ...opts, explain }));
+    });
+
+export const buildProgram = (version: string, setCode: SetCode): Command => {
+  const program = new Command('blastgate')
+    .description('Stops destructive infrastructure commands until a human confirms, showing the blast radius first.')
+    .version(version, '-V, --version')
+    .exitOverride()
+    .configureOutput({ outputError: (str, write) => write(`blastgate: ${str.replace(/^error: /, '')}`) })
+    .showSuggestionAfterError(true)
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ blastgate check -- terraform -chdir=infra destroy -auto-approve   # exit 10: needs confirmation
+  $ blastgate check --json --shell "psql -c 'DROP TABLE orders'"
+  $ blastgate check --script deploy.sh
+  $ blastgate explain --shell "sudo env TF_CLI_ARGS_apply=-destroy terraform apply"
+  $ blastgate rules list
+
+Exit codes (check): 0 allow, 10 confirm needed, 11 deny, 2 usage or config error.`,
+    );
+
+  checkLike(
+    program.command('check').description('print the verdict for a command without running it (exit 0 allow, 10 confirm, 11 deny)'),
+    false,
+    setCode,
+  ).addHelpText('after', `
+Examples:
+  $ blastgate check -- terraform destroy
+  $ blastgate check --actor agent --json -- railway volume delete --volume pgdata
+  $ blastgate check --shell 'cat drop.sql | psql "$DATABASE_URL"'`);
+
+  checkLike(
+    program.command('explain').description('show how a verdict was reached: tokens, unwrapping, rules, target, decision'),
+    true,
+    setCode,
+  );
+
+  const rules = program.command('rules').description('list, show and test rulesets');
+  rules
+    .command('list')
+    .description('every loaded rule with its severity and origin')
+    .option('--json', 'machine-readable')
+    .action(async (opts: { json?: boolean }) => {
+      const { rulesList } = await import('./commands/rules.js');
+      setCode(await rulesList(opts));
+    });
+  rules
+    .command('show <id>')
+    .description('one rule: message, match conditions, examples')
+    .action(async (id: string) => {
+      const { rulesShow } = await import('./commands/rules.js');
+      setCode(await rulesShow(id));
+    });
+  rules
+    .command('test [file]')
+    .description("run every rule's examples (a rules file of your own, or all loaded rulesets)")
+    .action(async (file: string | undefined) => {
+      const { rulesTest } = await import('./commands/rules.js');
+      setCode(await rulesTest(file));
+    });
+
+  registerShimCommands(program, setCode);
+  registerApprovalCommands(program, setCode);
+  return program;
+};

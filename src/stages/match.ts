@@ -1,0 +1,134 @@
+// Stage 3 (+4): check one invocation against its tool's rules; payload analyzers run only when a rule asks.
+import { parse as shellParse } from 'shell-quote';
+import { loadAnalyzer } from '../analyzers/index.js';
+import { evaluate, type Subject } from '../match/conditions.js';
+import { collectPayloads } from '../match/payloads.js';
+import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
+import type { RuleIndex, Ruleset } from '../rulesets/types.js';
+import type { Finding, Invocation, Match, TraceStep } from '../types.js';
+
+export interface MatchContext {
+  index: RuleIndex;
+  /** The caller's environment (what the command inherits unless `env -i`). */
+  env: Record<string, string | undefined>;
+  cwd: string;
+}
+
+export interface MatchResult {
+  tool: string | null;
+  matches: Match[];
+  trace: TraceStep[];
+}
+
+const grammarCache = new WeakMap<Ruleset, GrammarIndex>();
+const grammarOf = (set: Ruleset): GrammarIndex => {
+  let g = grammarCache.get(set);
+  if (!g) grammarCache.set(set, (g = indexGrammar(set.grammar)));
+  return g;
+};
+
+/** The environment the command will actually see. */
+export const effectiveEnv = (inv: Invocation, callerEnv: Record<string, string | undefined>) => {
+  const env: Record<string, string | undefined> = inv.clearedEnv ? {} : { ...callerEnv };
+  for (const name of inv.unsetEnv) delete env[name];
+  return Object.assign(env, inv.env);
+};
+
+const envWords = (value: string): string[] =>
+  shellParse(value, (name: string) => `$${name}`).flatMap((t) =>
+    typeof t === 'string' ? [t] : 'pattern' in t ? [t.pattern] : [],
+  );
+
+// Tools like terraform read extra arguments from env vars (TF_CLI_ARGS_apply=-destroy): splice them in.
+const withEnvArgs = (args: string[], set: Ruleset, env: Record<string, string | undefined>): string[] => {
+  if (set.grammar.envArgs.length === 0) return args;
+  const first = readArgs(args, grammarOf(set), false);
+  const command = first.positionals[0];
+  const cmdAt = first.positionalIndex[0];
+  let out = args;
+  for (const spec of set.grammar.envArgs) {
+    if (spec.var.includes('{command}') && command === undefined) continue;
+    const name = spec.var.replace('{command}', command ?? '');
+    const value = env[name];
+    if (!value) continue;
+    const words = envWords(value);
+    if (spec.at === 'start' || cmdAt === undefined) out = [...words, ...out];
+    else out = [...out.slice(0, cmdAt + 1), ...words, ...out.slice(cmdAt + 1)];
+  }
+  return out;
+};
+
+const fillMessage = (message: string, findings: Finding[]): string => {
+  const detail = [...new Set(findings.map((f) => f.detail))].join('; ');
+  return message.includes('{detail}') ? message.replace('{detail}', detail || 'see details') : message;
+};
+
+const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<Match[]> => {
+  const env = effectiveEnv(inv, ctx.env);
+  const args = withEnvArgs(inv.argv.slice(1), set, env);
+  const g = grammarOf(set);
+  const readings = [readArgs(args, g, false), readArgs(args, g, true)];
+  // Dynamic indices refer to argv; env-spliced words shift nothing before them, so map via argv offset.
+  const dynamic = new Set(inv.dynamic.map((i) => i - 1 + (args.length - (inv.argv.length - 1))));
+  const analyzed = new Map<string, Promise<Finding[]>>();
+  const findings = (analyzer: string) => {
+    let p = analyzed.get(analyzer);
+    if (!p) {
+      p = (async () => {
+        const started = performance.now();
+        const payloads = collectPayloads(inv, readings[0]!, set.grammar.payloads[analyzer] ?? {}, ctx.cwd);
+        const result = payloads.length === 0 ? [] : await (await loadAnalyzer(analyzer))(payloads, { cwd: ctx.cwd, env, argv: inv.argv });
+        trace.push({ stage: 'analyze', invocation: n, analyzer, findings: result.map((f) => f.kind), ms: performance.now() - started });
+        return result;
+      })();
+      analyzed.set(analyzer, p);
+    }
+    return p;
+  };
+  const out: Match[] = [];
+  for (const rule of set.rules) {
+    let hit = null;
+    for (const read of readings) {
+      const subject: Subject = { read, env, dynamic, findings };
+      if ((hit = await evaluate(rule.match, subject))) break;
+    }
+    if (!hit) continue;
+    const details: Record<string, unknown> = {};
+    for (const f of hit.findings) Object.assign(details, f.details);
+    if (hit.dynamic) details.dynamic = 'matched through a word only known at run time';
+    out.push({
+      rule: rule.id,
+      severity: rule.severity,
+      message: fillMessage(rule.message, hit.findings),
+      tool: set.tool,
+      invocation: n,
+      ...(rule.alternative ? { alternative: rule.alternative } : {}),
+      ...(rule.blast ? { blast: rule.blast } : {}),
+      ...(Object.keys(details).length ? { details } : {}),
+    });
+  }
+  return out;
+};
+
+/** Match one invocation (number `n` in the verdict) against every ruleset for its program. */
+export const matchInvocation = async (inv: Invocation, n: number, ctx: MatchContext): Promise<MatchResult> => {
+  const sets = (ctx.index.byBinary[inv.program] ?? []).map((i) => ctx.index.rulesets[i]!);
+  const trace: TraceStep[] = [];
+  if (sets.length === 0) {
+    trace.push({ stage: 'match', invocation: n, tool: null, rules: [] });
+    return { tool: null, matches: [], trace };
+  }
+  const matches: Match[] = [];
+  for (const set of sets) matches.push(...(await matchRuleset(set, inv, n, ctx, trace)));
+  if (inv.argsUnknown) {
+    matches.push({
+      rule: 'blastgate:unknown-args',
+      severity: 'high',
+      message: `${inv.program} gets more arguments at run time (${inv.wrappers.join(', ') || 'xargs'}); what it will do is unknown`,
+      tool: sets[0]!.tool,
+      invocation: n,
+    });
+  }
+  trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: matches.map((m) => m.rule) });
+  return { tool: sets[0]!.tool, matches, trace };
+};
