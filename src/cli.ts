@@ -1,5 +1,7 @@
-// Entry point: the one place that turns errors into exit codes. Hot commands skip commander entirely.
-import { BlastgateError, EXIT } from './errors.js';
+// Entry point: the one place that turns errors into exit codes. Hot commands (check, run) are bundled
+// with it and skip commander entirely.
+import { runCheck } from './commands/check.js';
+import { EXIT, isBlastgateError } from './errors.js';
 import type { Actor } from './types.js';
 
 declare const BLASTGATE_VERSION: string;
@@ -43,10 +45,7 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
 const dispatch = async (args: string[]): Promise<number> => {
   if (args[0] === 'check') {
     const fast = fastCheckArgs(args.slice(1));
-    if (fast) {
-      const { runCheck } = await import('./commands/check.js');
-      return runCheck(fast);
-    }
+    if (fast) return runCheck(fast);
   }
   const { buildProgram } = await import('./program.js');
   let code = 0;
@@ -59,7 +58,7 @@ export const main = async (args: string[]): Promise<number> => {
   try {
     return await dispatch(args);
   } catch (err) {
-    if (err instanceof BlastgateError) {
+    if (isBlastgateError(err)) {
       if (err.message) write(`blastgate: ${err.message}\n`);
       return err.exitCode;
     }

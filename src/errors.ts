@@ -11,12 +11,19 @@ export const EXIT = {
   internal: 70,
 } as const;
 
+const BRAND = Symbol.for('blastgate.error');
+
 export class BlastgateError extends Error {
   constructor(message: string, readonly exitCode: number = 1, options?: { cause?: unknown }) {
     super(message, options);
     Object.defineProperty(this, 'name', { value: new.target.name, enumerable: false });
+    Object.defineProperty(this, BRAND, { value: true, enumerable: false });
   }
 }
+
+/** Unlike `instanceof`, this holds across the separately loaded bundles (each has its own classes). */
+export const isBlastgateError = (err: unknown): err is BlastgateError =>
+  typeof err === 'object' && err !== null && (err as Record<symbol, unknown>)[BRAND] === true;
 
 /** Bad invocation of blastgate itself. */
 export class UsageError extends BlastgateError {

@@ -45,8 +45,7 @@ export const runCheck = async (opts: CheckOptions): Promise<number> => {
   if (opts.json) {
     out(JSON.stringify(opts.explain ? { ...verdictJson(verdict), trace: verdict.trace } : verdictJson(verdict)));
   } else {
-    const { default: chalk } = await import('chalk');
-    const { verdictText, traceText } = await import('../report/verdict-text.js');
+    const { verdictText, traceText, chalk } = await import('../report/verdict-text.js');
     out(opts.explain ? `${traceText(verdict, chalk)}\n\n${verdictText(verdict, chalk)}` : verdictText(verdict, chalk));
   }
   return exitCodeFor(verdict.decision);

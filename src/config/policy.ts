@@ -1,5 +1,4 @@
 // Layered policy: built-in defaults, system, user, project. Only files an agent cannot write may loosen.
-import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
@@ -95,6 +94,7 @@ const readConfig = async (file: string, cacheDir: string | null): Promise<Policy
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw new ConfigError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  const { createHash } = await import('node:crypto');
   const key = createHash('sha256').update(text).digest('hex').slice(0, 32);
   const cached = cacheDir ? join(cacheDir, `config-${key}.json`) : null;
   if (cached) {

@@ -1,5 +1,4 @@
 // Load every ruleset that applies here: built-in (compiled JSON), system, user and project files.
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,7 +10,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 
 /** The package's own rulesets/ dir, from the bundle (dist/) or from source (src/rulesets/). */
 export const builtinRulesetDir = (): string => {
-  for (const candidate of [join(here, '..', 'rulesets'), join(here, '..', '..', 'rulesets')]) {
+  for (const candidate of [join(here, '..', 'rulesets'), join(here, '..', '..', 'rulesets'), join(here, '..', '..', '..', 'rulesets')]) {
     if (existsSync(join(candidate, '..', 'package.json')) && existsSync(candidate)) return candidate;
   }
   return join(here, '..', 'rulesets');
@@ -35,8 +34,10 @@ const parseYamlRuleset = async (file: string, origin: RuleOrigin, text?: string)
 
 /** Built-in rulesets: the JSON compiled at build time, or the YAML when running from source. */
 const loadBuiltin = async (): Promise<Ruleset[]> => {
-  const compiled = join(here, 'rulesets.json');
-  if (existsSync(compiled)) return (JSON.parse(readFileSync(compiled, 'utf8')) as RuleIndex).rulesets;
+  // The bundle may load this module from dist/ or from a split chunk in dist/chunks/.
+  for (const compiled of [join(here, 'rulesets.json'), join(here, '..', 'rulesets.json')]) {
+    if (existsSync(compiled)) return (JSON.parse(readFileSync(compiled, 'utf8')) as RuleIndex).rulesets;
+  }
   const dir = builtinRulesetDir();
   return Promise.all(yamlFilesIn(dir).map((f) => parseYamlRuleset(f, 'builtin')));
 };
@@ -49,6 +50,7 @@ const loadBuiltin = async (): Promise<Ruleset[]> => {
 const loadCached = async (file: string, origin: RuleOrigin, cacheDir: string | null): Promise<Ruleset> => {
   const text = readFileSync(file, 'utf8');
   if (!cacheDir) return parseYamlRuleset(file, origin, text);
+  const { createHash } = await import('node:crypto');
   const key = createHash('sha256').update(`${origin}\0${file}\0${text}`).digest('hex').slice(0, 32);
   const cached = join(cacheDir, `rules-${key}.json`);
   try {
