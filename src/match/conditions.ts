@@ -25,6 +25,9 @@ const re = (source: string): RegExp => {
   return r;
 };
 
+/** Stands for arguments appended at run time (`xargs`): could be any word at all. */
+export const ANY_WORD = '$XARGS_INPUT';
+
 const EXPANSION = /\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]/g;
 export const withoutExpansions = (word: string) => word.replace(EXPANSION, '');
 
@@ -71,7 +74,8 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
   const after = pos.slice(rest).map((w, k) => ({ w, dyn: isDynamic(rest + k) }));
   // A run-time word is tested as written and as it reads when its variables are empty (the classic
   // `rm -rf "$DIR/"` with DIR unset); either reading matching counts.
-  const test = (r: RegExp, a: { w: string; dyn: boolean }) => r.test(a.w) || (a.dyn && r.test(withoutExpansions(a.w)));
+  const test = (r: RegExp, a: { w: string; dyn: boolean }) =>
+    r.test(a.w) || (a.dyn && (a.w === ANY_WORD || r.test(withoutExpansions(a.w))));
   if (spec.args) {
     const r = re(spec.args);
     const hitWord = after.find((a) => test(r, a));

@@ -1,6 +1,7 @@
 // decide/actor: is the caller an AI agent? Env markers can only tighten; ancestry is checked
 // because an agent can unset a variable but not change which process started it.
 import { closeSync, openSync, readSync, readlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { Actor } from '../types.js';
 
 /** What one process looks like from outside: enough to walk up and to recognise a harness. */
@@ -261,7 +262,8 @@ export function makeDarwinReader(): (pid: number) => ProcInfo | undefined {
     if (!table) {
       try {
         // Loaded here, not at the top: child_process costs ≈3 ms to load and Linux never needs it.
-        const { execFileSync } = process.getBuiltinModule('node:child_process');
+        // (createRequire, not process.getBuiltinModule: that needs Node 20.16 and we support 20.5.)
+        const { execFileSync } = createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
         table = parsePsTable(execFileSync('ps', ['-axww', '-o', 'pid=,ppid=,command='], { encoding: 'utf8', timeout: 2000, stdio: ['ignore', 'pipe', 'ignore'] }));
       } catch {
         table = new Map();

@@ -1,7 +1,7 @@
 // Stage 3 (+4): check one invocation against its tool's rules; payload analyzers run only when a rule asks.
 import { parse as shellParse } from 'shell-quote';
 import { loadAnalyzer } from '../analyzers/index.js';
-import { evaluate, type Subject } from '../match/conditions.js';
+import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
 import { collectPayloads } from '../match/payloads.js';
 import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
@@ -40,23 +40,31 @@ const envWords = (value: string): string[] =>
   );
 
 // Tools like terraform read extra arguments from env vars (TF_CLI_ARGS_apply=-destroy): splice them in.
+// `{command}` is the command path joined by `_`, tried longest first (TF_CLI_ARGS_workspace_delete).
 const withEnvArgs = (args: string[], set: Ruleset, env: Record<string, string | undefined>): string[] => {
   if (set.grammar.envArgs.length === 0) return args;
   const first = readArgs(args, grammarOf(set), false);
-  const command = first.positionals[0];
-  const cmdAt = first.positionalIndex[0];
   let out = args;
   for (const spec of set.grammar.envArgs) {
-    if (spec.var.includes('{command}') && command === undefined) continue;
-    const name = spec.var.replace('{command}', command ?? '');
-    const value = env[name];
+    let at = first.positionalIndex[0];
+    let value: string | undefined;
+    if (spec.var.includes('{command}')) {
+      for (let len = Math.min(3, first.positionals.length); len >= 1 && value === undefined; len--) {
+        const v = env[spec.var.replace('{command}', first.positionals.slice(0, len).join('_'))];
+        if (v) {
+          value = v;
+          at = first.positionalIndex[len - 1];
+        }
+      }
+    } else value = env[spec.var];
     if (!value) continue;
     const words = envWords(value);
-    if (spec.at === 'start' || cmdAt === undefined) out = [...words, ...out];
-    else out = [...out.slice(0, cmdAt + 1), ...words, ...out.slice(cmdAt + 1)];
+    if (spec.at === 'start' || at === undefined) out = [...words, ...out];
+    else out = [...out.slice(0, at + 1), ...words, ...out.slice(at + 1)];
   }
   return out;
 };
+
 
 const fillMessage = (message: string, findings: Finding[]): string => {
   const detail = [...new Set(findings.map((f) => f.detail))].join('; ');
@@ -65,11 +73,14 @@ const fillMessage = (message: string, findings: Finding[]): string => {
 
 const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<Match[]> => {
   const env = effectiveEnv(inv, ctx.env);
-  const args = withEnvArgs(inv.argv.slice(1), set, env);
+  const given = inv.argsUnknown ? [...inv.argv.slice(1), ANY_WORD] : inv.argv.slice(1);
+  const args = withEnvArgs(given, set, env);
   const g = grammarOf(set);
   const readings = [readArgs(args, g, false), readArgs(args, g, true)];
-  // Dynamic indices refer to argv; env-spliced words shift nothing before them, so map via argv offset.
-  const dynamic = new Set(inv.dynamic.map((i) => i - 1 + (args.length - (inv.argv.length - 1))));
+  // Env words are spliced into the middle of args, so run-time words are known by their text.
+  const dynamicWords = new Set(inv.dynamic.map((i) => inv.argv[i]!));
+  if (inv.argsUnknown) dynamicWords.add(ANY_WORD);
+  const dynamic = new Set(args.flatMap((w, i) => (dynamicWords.has(w) ? [i] : [])));
   const analyzed = new Map<string, Promise<Finding[]>>();
   const findings = (analyzer: string) => {
     let p = analyzed.get(analyzer);
@@ -120,15 +131,6 @@ export const matchInvocation = async (inv: Invocation, n: number, ctx: MatchCont
   }
   const matches: Match[] = [];
   for (const set of sets) matches.push(...(await matchRuleset(set, inv, n, ctx, trace)));
-  if (inv.argsUnknown) {
-    matches.push({
-      rule: 'blastgate:unknown-args',
-      severity: 'high',
-      message: `${inv.program} gets more arguments at run time (${inv.wrappers.join(', ') || 'xargs'}); what it will do is unknown`,
-      tool: sets[0]!.tool,
-      invocation: n,
-    });
-  }
   trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: matches.map((m) => m.rule) });
   return { tool: sets[0]!.tool, matches, trace };
 };
