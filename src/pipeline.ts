@@ -3,7 +3,8 @@ import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
 import { decide } from './stages/decide.js';
 import { matchInvocation } from './stages/match.js';
-import { parseLine } from './stages/parse.js';
+import { exportedBefore, parseLine } from './stages/parse.js';
+import { resolvePipedStdin } from './stages/pipes.js';
 import { resolveTarget } from './stages/resolve.js';
 import { unwrap } from './stages/unwrap.js';
 import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
@@ -38,7 +39,10 @@ const parseInput = async (input: GuardInput, trace: TraceStep[]) => {
   }
   const parsed = await parseLine(input.text);
   trace.push({ stage: 'parse', commands: parsed.commands.length, unknowns: parsed.unknowns.length, parser: parsed.parser ?? 'shell-quote' });
-  return parsed;
+  // `export X=…; cmd`: later commands see earlier exports (more env, never less).
+  const exported = exportedBefore(parsed.commands);
+  const commands = resolvePipedStdin(parsed.commands).map((c, i) => ({ ...c, assignments: { ...exported[i], ...c.assignments } }));
+  return { commands, unknowns: parsed.unknowns };
 };
 
 const worst = (matches: Match[]): Match | undefined =>
