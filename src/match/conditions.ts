@@ -2,6 +2,7 @@
 import type { Finding } from '../types.js';
 import type { MatchSpec } from '../rulesets/types.js';
 import { isFalsy, type ReadArgs } from './read-args.js';
+import { compileRegex } from './regex.js';
 
 export interface Subject {
   read: ReadArgs;
@@ -21,7 +22,7 @@ export interface Hit {
 const regexCache = new Map<string, RegExp>();
 const re = (source: string): RegExp => {
   let r = regexCache.get(source);
-  if (!r) regexCache.set(source, (r = new RegExp(source, 'u')));
+  if (!r) regexCache.set(source, (r = compileRegex(source)));
   return r;
 };
 

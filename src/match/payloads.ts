@@ -50,15 +50,17 @@ export const collectPayloads = (inv: Invocation, read: ReadArgs, source: Payload
   const out: Payload[] = [];
   for (const flag of source.flags ?? []) for (const v of read.flags.get(flag) ?? []) out.push({ text: v, origin: flag });
   let stdinWanted = !!source.stdin;
+  // A flag that names stdin (`-f -`, `-d @-`) reads it for sure: an inherited stdin is then unknown, not absent.
+  let stdinNamed = false;
   for (const flag of source.fileFlags ?? []) {
     for (const v of read.flags.get(flag) ?? []) {
-      if (v === '-') stdinWanted = true;
+      if (v === '-') stdinWanted = stdinNamed = true;
       else out.push(readPayloadFile(v, cwd, `${flag} ${v}`));
     }
   }
   for (const flag of source.atFileFlags ?? []) {
     for (const v of read.flags.get(flag) ?? []) {
-      if (v === '@-') stdinWanted = true;
+      if (v === '@-') stdinWanted = stdinNamed = true;
       else if (v.startsWith('@')) out.push(readPayloadFile(v.slice(1), cwd, `${flag} ${v}`));
       else out.push({ text: v, origin: flag });
     }
@@ -67,6 +69,7 @@ export const collectPayloads = (inv: Invocation, read: ReadArgs, source: Payload
   if (stdinWanted) {
     const p = stdinPayload(inv.stdin, cwd);
     if (p) out.push(p);
+    else if (stdinNamed) out.push({ text: null, origin: 'stdin', problem: 'the payload is read from stdin, whose content is not known before the command runs' });
   }
   return out;
 };

@@ -16,11 +16,13 @@ export const isFalsy = (v: string) => FALSY.has(v.toLowerCase());
 export interface GrammarIndex {
   grammar: Grammar;
   valueFlags: Set<string>;
+  switches: Set<string>;
 }
 
 export const indexGrammar = (grammar: Grammar): GrammarIndex => ({
   grammar,
   valueFlags: new Set(grammar.valueFlags.map((f) => normalizeSpelling(f, grammar))),
+  switches: new Set((grammar.switches ?? []).map((f) => normalizeSpelling(f, grammar))),
 });
 
 // Go's flag package treats `--x` and `-x` alike; normalize to one dash so rules name one spelling.
@@ -41,7 +43,8 @@ const takesValue = (flag: string, g: GrammarIndex): boolean => {
 
 const isKnown = (flag: string, g: GrammarIndex): boolean => {
   const spelled = normalizeSpelling(flag, g.grammar);
-  return g.valueFlags.has(spelled) || spelled in g.grammar.aliases;
+  const canon = g.grammar.aliases[spelled] ?? spelled;
+  return g.valueFlags.has(spelled) || g.switches.has(spelled) || g.switches.has(canon) || spelled in g.grammar.aliases;
 };
 
 /**

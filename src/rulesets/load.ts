@@ -7,6 +7,7 @@ import { RulesetError } from '../errors.js';
 import { ANALYZER_NAMES } from '../analyzers/names.js';
 import type { MatchSpec, RuleOrigin, Ruleset } from './types.js';
 import { matchSpecSchema, rulesetSchema } from './schema.js';
+import { compileRegex } from '../match/regex.js';
 
 type Path = Array<string | number>;
 
@@ -104,6 +105,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     style: data.grammar?.style ?? 'posix',
     valueFlags: data.grammar?.valueFlags ?? [],
     aliases: data.grammar?.aliases ?? {},
+    switches: data.grammar?.switches ?? [],
     envArgs: (data.grammar?.envArgs ?? []).map((e) => ({ var: e.var, at: e.at ?? 'after-command' })),
     payloads: data.grammar?.payloads ?? {},
   };
@@ -117,7 +119,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     seen.add(rule.id);
     for (const [source, path] of regexesOf(rule.match, [...at, 'match'])) {
       try {
-        new RegExp(source, 'u');
+        compileRegex(source);
       } catch (err) {
         fail(file, lineOf(doc, lines, path), path, `broken regex ${JSON.stringify(source)}: ${(err as Error).message}`);
       }

@@ -51,6 +51,7 @@ export const rulesetSchema = {
         style: { enum: ['posix', 'go'] },
         valueFlags: stringList,
         aliases: { type: 'object', additionalProperties: { type: 'string', pattern: '^-' } },
+        switches: stringList,
         envArgs: {
           type: 'array',
           items: {

@@ -35,9 +35,13 @@ export interface Grammar {
   valueFlags: string[];
   /** Spelling → canonical flag name, e.g. { '-f': '--force' }. */
   aliases: Record<string, string>;
+  /** Flags known to take no value, so they never swallow the next word, even when read cautiously. */
+  switches?: string[];
   envArgs: EnvArgs[];
   payloads: Record<string, PayloadSource>;
 }
+
+/** Regexes in match conditions are JavaScript (unicode mode); a leading `(?i)` makes one case-insensitive. */
 
 /**
  * A match condition. All present keys must hold (AND). `any` is an OR of nested conditions,

@@ -36,3 +36,11 @@ describe('readArgs', () => {
     expect(read(posix, ['--context', 'prod', 'delete'], true).positionals).toEqual(['delete']);
   });
 });
+
+describe('grammar switches', () => {
+  it('a declared switch never swallows the next word, even in the cautious reading', () => {
+    const g: Grammar = { ...posix, switches: ['--dry-run'] };
+    expect(read(g, ['delete', '--dry-run', 'ns', 'prod'], true).positionals).toEqual(['delete', 'ns', 'prod']);
+    expect(read(posix, ['delete', '--dry-run', 'ns', 'prod'], true).positionals).toEqual(['delete', 'prod']);
+  });
+});
