@@ -1,4 +1,5 @@
 // guard(): run parse → unwrap → match/analyze → resolve → decide in order and record the trace.
+import { resolve } from 'node:path';
 import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
 import { decide } from './stages/decide.js';
@@ -45,6 +46,19 @@ const parseInput = async (input: GuardInput, trace: TraceStep[]) => {
   return { commands, unknowns: parsed.unknowns };
 };
 
+/** The directory each invocation runs in, following `cd DIR` / `pushd DIR` earlier in the line. */
+const followCd = (invocations: Invocation[], start: string, home: string | undefined): string[] => {
+  let cwd = start;
+  return invocations.map((inv) => {
+    const here = cwd;
+    const dir = inv.argv[1];
+    if ((inv.program === 'cd' || inv.program === 'pushd') && dir !== undefined && !inv.dynamic.includes(1)) {
+      cwd = dir === '~' || dir.startsWith('~/') ? resolve(home ?? start, `.${dir.slice(1)}`) : resolve(cwd, dir);
+    }
+    return here;
+  });
+};
+
 const worst = (matches: Match[]): Match | undefined =>
   [...matches].sort((a, b) => SEVERITIES.indexOf(b.severity) - SEVERITIES.indexOf(a.severity))[0];
 
@@ -61,8 +75,9 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   }
   const matches: Match[] = [];
   const tools: Array<string | null> = [];
+  const cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
   for (const [n, inv] of invocations.entries()) {
-    const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: ctx.cwd });
+    const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]! });
     matches.push(...result.matches);
     tools.push(result.tool);
     trace.push(...result.trace);
@@ -75,7 +90,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
       matches: matches.filter((m) => m.invocation === top.invocation),
       tool: top.tool,
       callerEnv: ctx.env,
-      cwd: ctx.cwd,
+      cwd: cwds[top.invocation]!,
       timeoutMs: ctx.policy.resolve.timeout,
       network: ctx.policy.resolve.network,
     });

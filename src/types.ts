@@ -128,6 +128,11 @@ export interface Target {
   notes?: string[];
   /** Fields the resolver tried and could not learn (timeout, error). */
   unresolved?: string[];
+  /**
+   * What the resolver found is worse than the rule could tell from the command line (a saved plan
+   * that deletes resources). Resolvers can only raise a severity, never lower one.
+   */
+  raise?: { severity: Severity; reason: string };
 }
 
 // ---------- decide / verdict ----------

@@ -28,7 +28,8 @@ export const verdictText = (v: Verdict, c: ChalkInstance): string => {
   }
   for (const u of v.unknowns) out.push(`  ${c.yellow('unknown')}: ${u.reason}${u.text ? c.dim(` — ${u.text}`) : ''}`);
   if (v.matches.length > 0) {
-    out.push(...targetLines(v.target).map((l) => `  ${l}`));
+    const target = v.target && v.blast.production === true ? { ...v.target, production: true as const } : v.target;
+    out.push(...targetLines(target).map((l) => `  ${l}`));
     out.push(`  backups: ${v.blast.backups}; irreversible: ${v.blast.irreversible ? 'yes' : 'no'}; actor: ${v.actor}`);
   }
   return out.join('\n');

@@ -83,8 +83,10 @@ export const decide = ({ matches, unknowns, target, actor, policy }: DecideInput
   let decision: Decision = 'allow';
   let severity: Severity | null = null;
   let reason = 'no rule matched';
+  const floor = target?.raise?.severity;
   for (const m of matches) {
-    const sev = production === true && policy.raiseOnProduction ? raise(m.severity) : m.severity;
+    const found = floor && SEVERITIES.indexOf(floor) > SEVERITIES.indexOf(m.severity) ? floor : m.severity;
+    const sev = production === true && policy.raiseOnProduction ? raise(found) : found;
     if (!severity || SEVERITIES.indexOf(sev) > SEVERITIES.indexOf(severity)) severity = sev;
     const d = decideMatch(sev, m.rule, actor, policy);
     if (ORDER[d] > ORDER[decision] || reason === 'no rule matched') {

@@ -60,6 +60,16 @@ describe('blastgate check', () => {
     expect(blastgate(['check', '--', 'terraform', 'destroy'], { env: s.env }).code).toBe(11);
   });
 
+  it('follows `cd DIR &&` to read a SQL file named relative to it', () => {
+    const s = sandbox();
+    mkdirSync(join(s.root, 'infra'));
+    writeFileSync(join(s.root, 'infra', 'drop.sql'), 'DROP TABLE orders;\n');
+    writeFileSync(join(s.root, 'select.sql'), 'SELECT 1;\n');
+    const r = blastgate(['check', '--json', '--shell', 'cd infra && psql -f drop.sql'], { env: s.env, cwd: s.root });
+    expect(r.code).toBe(10);
+    expect(json(r.stdout).matches.map((m) => m.rule)).toContain('psql:drop-table');
+  });
+
   it('an unparseable line is never allowed', () => {
     const r = blastgate(['check', '--json', '--shell', "terraform destroy 'unclosed"]);
     expect(r.code).toBe(10);
