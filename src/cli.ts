@@ -1,6 +1,7 @@
 // Entry point: the one place that turns errors into exit codes. Hot commands (check, run) are bundled
 // with it and skip commander entirely.
 import { runCheck } from './commands/check.js';
+import { runHook } from './commands/hook.js';
 import { EXIT, isBlastgateError } from './errors.js';
 import type { Actor } from './types.js';
 
@@ -43,6 +44,13 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
 };
 
 const dispatch = async (args: string[]): Promise<number> => {
+  // `run` is what every shim execs: straight to the command, everything after `--` belongs to the tool.
+  if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || !args[1].startsWith('-'))) {
+    const { runRun } = await import('./commands/run.js');
+    return runRun(args.slice(1));
+  }
+  // Agent harnesses call this before every shell command: bundled with the entry, no commander.
+  if (args[0] === 'hook' && args.length === 2 && !args[1]!.startsWith('-')) return runHook(args[1]!);
   if (args[0] === 'check') {
     const fast = fastCheckArgs(args.slice(1));
     if (fast) return runCheck(fast);

@@ -26,8 +26,8 @@ export const loadEngine = async (opts: EngineOptions = {}): Promise<Engine> => {
   const env = opts.env ?? process.env;
   const cwd = opts.cwd ?? process.cwd();
   const paths = resolvePaths(env);
-  let actor = detectActor({ env: env as NodeJS.ProcessEnv });
-  if (opts.actor === 'agent' && actor.actor !== 'agent') actor = { actor: 'agent', reason: '--actor agent' };
+  // Told "agent", there is nothing to detect: detection can only ever answer agent or human.
+  const actor = opts.actor === 'agent' ? { actor: 'agent' as const, reason: 'caller says agent (--actor agent or a hook)' } : detectActor({ env: env as NodeJS.ProcessEnv });
   const [index, policy] = await Promise.all([loadRuleIndex({ paths, cwd }), loadPolicy({ paths, cwd, actor: actor.actor })]);
   return { paths, index, policy, actor, env, cwd };
 };

@@ -80,6 +80,15 @@ Examples:
       setCode(await rulesTest(file));
     });
 
+  program
+    .command('hook <harness>')
+    .description('answer an agent harness\'s pre-tool-use hook on stdin/stdout (claude-code, cursor, gemini, codex)')
+    .addHelpText('after', '\nSee README "Agent hooks" for each harness\'s settings snippet.')
+    .action(async (harness: string) => {
+      const { runHook } = await import('./commands/hook.js');
+      setCode(await runHook(harness));
+    });
+
   registerShimCommands(program, setCode);
   registerApprovalCommands(program, setCode);
   return program;
