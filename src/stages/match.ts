@@ -66,6 +66,14 @@ const withEnvArgs = (args: string[], set: Ruleset, env: Record<string, string | 
 };
 
 
+// Several findings may name tables etc.: lists are concatenated (deduplicated), not overwritten.
+const mergeDetails = (into: Record<string, unknown>, from: Record<string, unknown>) => {
+  for (const [k, v] of Object.entries(from)) {
+    const had = into[k];
+    into[k] = Array.isArray(had) && Array.isArray(v) ? [...new Set([...had, ...v])] : had !== undefined && !Array.isArray(v) && had !== v && Array.isArray(had) ? had : v;
+  }
+};
+
 const fillMessage = (message: string, findings: Finding[]): string => {
   const detail = [...new Set(findings.map((f) => f.detail))].join('; ');
   return message.includes('{detail}') ? message.replace('{detail}', detail || 'see details') : message;
@@ -105,7 +113,7 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
     }
     if (!hit) continue;
     const details: Record<string, unknown> = {};
-    for (const f of hit.findings) Object.assign(details, f.details);
+    for (const f of hit.findings) mergeDetails(details, f.details ?? {});
     if (hit.dynamic) details.dynamic = 'matched through a word only known at run time';
     out.push({
       rule: rule.id,

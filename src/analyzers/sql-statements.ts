@@ -1,0 +1,184 @@
+// What one parsed PostgreSQL statement destroys: walks the whole parse tree, so CTEs, EXPLAIN ANALYZE,
+// PREPARE, COPY (query) and rule/function bodies written in SQL are seen too.
+/* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree JSON from libpg-query */
+import { alwaysTrue } from './sql-where.js';
+
+/** One destructive fact about a statement; becomes a Finding once the statement text and origin are known. */
+export interface StatementFact {
+  kind: string;
+  /** Object type, lower case: 'table', 'schema', 'view', 'role', 'large object' … */
+  objectType?: string;
+  tables?: string[];
+  schemas?: string[];
+  objects?: string[];
+  database?: string;
+  columns?: string[];
+  constraints?: string[];
+  cascade?: boolean;
+  inDoBlock?: boolean;
+  note?: string;
+}
+
+export interface WalkContext {
+  /** Analyze a DO block's body (the caller owns the PL/pgSQL parser). */
+  doBlock: (language: string, body: string) => StatementFact[];
+}
+
+const sval = (n: any): string => String(n?.String?.sval ?? n?.sval ?? '');
+
+export const rangeVarName = (rv: any): string =>
+  [rv?.catalogname, rv?.schemaname, rv?.relname].filter((p) => typeof p === 'string' && p !== '').join('.');
+
+const typeNameOf = (t: any): string =>
+  (t?.names ?? []).map(sval).filter((s: string) => s !== 'pg_catalog').join('.');
+
+/** A DROP target as the user wrote it: `public.orders`, `mood`, `f()`. */
+const objectName = (o: any): string => {
+  if (o?.List) return (o.List.items ?? []).map((i: any) => (i.TypeName ? typeNameOf(i.TypeName) : sval(i))).join(i2s(o));
+  if (o?.String) return sval(o);
+  if (o?.TypeName) return typeNameOf(o.TypeName);
+  if (o?.ObjectWithArgs) return `${(o.ObjectWithArgs.objname ?? []).map(sval).join('.')}()`;
+  if (o?.RoleSpec) return roleName(o.RoleSpec);
+  return '?';
+};
+// A list of two type names is a cast `(a AS b)`; any other list is a dotted name.
+const i2s = (o: any): string => ((o.List.items ?? []).every((i: any) => i.TypeName) ? ' AS ' : '.');
+
+const roleName = (r: any): string =>
+  r?.roletype === 'ROLESPEC_CSTRING' ? String(r.rolename) : String(r?.roletype ?? '').replace('ROLESPEC_', '').toLowerCase();
+
+const OBJECT_TYPES: Record<string, string> = {
+  OBJECT_MATVIEW: 'materialized view',
+  OBJECT_FOREIGN_SERVER: 'server',
+  OBJECT_FDW: 'foreign data wrapper',
+  OBJECT_TSCONFIGURATION: 'text search configuration',
+  OBJECT_TSDICTIONARY: 'text search dictionary',
+};
+const objectTypeOf = (removeType: string): string =>
+  OBJECT_TYPES[removeType] ?? removeType.replace(/^OBJECT_/, '').replace(/_/g, ' ').toLowerCase();
+
+/** Built-in functions whose call destroys something. */
+const DESTRUCTIVE_FUNCTIONS: Record<string, StatementFact> = {
+  lo_unlink: { kind: 'drop-object', objectType: 'large object' },
+  pg_drop_replication_slot: { kind: 'drop-object', objectType: 'replication slot' },
+  pg_replication_origin_drop: { kind: 'drop-object', objectType: 'replication origin' },
+  dblink_exec: { kind: 'unknown', note: 'dblink_exec runs SQL on another server' },
+};
+
+const cascadeOf = (behavior: unknown) => behavior === 'DROP_CASCADE';
+
+type Handler = (node: any, out: StatementFact[], ctx: WalkContext) => 'stop' | void;
+
+const dropStmt: Handler = (n, out) => {
+  const type = String(n.removeType);
+  const names = (n.objects ?? []).map(objectName);
+  const cascade = cascadeOf(n.behavior);
+  if (type === 'OBJECT_TABLE') out.push({ kind: 'drop-table', objectType: 'table', tables: names, cascade });
+  else if (type === 'OBJECT_SCHEMA') out.push({ kind: 'drop-schema', objectType: 'schema', schemas: names, cascade });
+  // CASCADE on a type, extension, function, sequence, server … also drops the columns and tables using it.
+  else out.push({ kind: cascade ? 'drop-cascade' : 'drop-object', objectType: objectTypeOf(type), objects: names, cascade });
+};
+
+const deleteStmt: Handler = (n, out) => {
+  if (!n.whereClause || alwaysTrue(n.whereClause)) out.push({ kind: 'delete-all', tables: [rangeVarName(n.relation)], ...(n.whereClause ? { note: 'WHERE is always true' } : {}) });
+};
+
+const updateStmt: Handler = (n, out) => {
+  if (!n.whereClause || alwaysTrue(n.whereClause)) {
+    out.push({ kind: 'update-all', tables: [rangeVarName(n.relation)], columns: (n.targetList ?? []).map((t: any) => String(t.ResTarget?.name ?? '?')), ...(n.whereClause ? { note: 'WHERE is always true' } : {}) });
+  }
+};
+
+// MERGE … ON true WHEN MATCHED THEN DELETE touches every row, like a DELETE without WHERE.
+const mergeStmt: Handler = (n, out) => {
+  if (!alwaysTrue(n.joinCondition)) return;
+  for (const w of n.mergeWhenClauses ?? []) {
+    const c = w.MergeWhenClause;
+    if (c?.matchKind !== 'MERGE_WHEN_MATCHED' || (c.condition && !alwaysTrue(c.condition))) continue;
+    if (c.commandType === 'CMD_DELETE') out.push({ kind: 'delete-all', tables: [rangeVarName(n.relation)], note: 'MERGE ON an always-true condition' });
+    if (c.commandType === 'CMD_UPDATE') out.push({ kind: 'update-all', tables: [rangeVarName(n.relation)], note: 'MERGE ON an always-true condition' });
+  }
+};
+
+const alterTableStmt: Handler = (n, out) => {
+  const columns: string[] = [];
+  const constraints: string[] = [];
+  let cascade = false;
+  for (const c of n.cmds ?? []) {
+    const cmd = c.AlterTableCmd;
+    if (cmd?.subtype === 'AT_DropColumn') columns.push(String(cmd.name));
+    else if (cmd?.subtype === 'AT_DropConstraint') constraints.push(String(cmd.name));
+    else continue;
+    cascade ||= cascadeOf(cmd.behavior);
+  }
+  if (columns.length + constraints.length === 0) return;
+  // A dropped column takes its data from every row; a dropped constraint loses no data.
+  out.push({ kind: columns.length ? 'alter-drop' : 'alter-drop-constraint', tables: [rangeVarName(n.relation)], ...(columns.length ? { columns } : {}), ...(constraints.length ? { constraints } : {}), cascade });
+};
+
+const grantStmt: Handler = (n, out) => {
+  if (n.is_grant) return;
+  if (!(n.grantees ?? []).some((g: any) => g.RoleSpec?.roletype === 'ROLESPEC_PUBLIC')) return;
+  out.push({ kind: 'revoke-public', objectType: String(n.objtype ?? '').replace(/^OBJECT_/, '').toLowerCase(), objects: (n.objects ?? []).map((o: any) => (o.RangeVar ? rangeVarName(o.RangeVar) : objectName(o))) });
+};
+
+const doStmt: Handler = (n, out, ctx) => {
+  let language = 'plpgsql';
+  let body = '';
+  for (const a of n.args ?? []) {
+    if (a.DefElem?.defname === 'language') language = sval(a.DefElem.arg).toLowerCase();
+    if (a.DefElem?.defname === 'as') body = sval(a.DefElem.arg);
+  }
+  out.push(...ctx.doBlock(language, body).map((f) => ({ ...f, inDoBlock: true })));
+};
+
+const explainStmt: Handler = (n) => {
+  // Plain EXPLAIN only plans; EXPLAIN ANALYZE runs the statement.
+  const analyze = (n.options ?? []).some((o: any) => o.DefElem?.defname === 'analyze' && !/^(false|off|0)$/i.test(sval(o.DefElem.arg) || 'true'));
+  return analyze ? undefined : 'stop';
+};
+
+const funcCall: Handler = (n, out) => {
+  const name = sval(n.funcname?.[n.funcname.length - 1]).toLowerCase();
+  const fact = DESTRUCTIVE_FUNCTIONS[name];
+  if (fact) out.push({ ...fact, objects: [`${name}()`] });
+};
+
+const HANDLERS: Record<string, Handler> = {
+  DropStmt: dropStmt,
+  DropdbStmt: (n, out) => void out.push({ kind: 'drop-database', objectType: 'database', database: String(n.dbname) }),
+  DropOwnedStmt: (n, out) => void out.push({ kind: 'drop-owned', objects: (n.roles ?? []).map((r: any) => roleName(r.RoleSpec)), cascade: cascadeOf(n.behavior) }),
+  DropRoleStmt: (n, out) => void out.push({ kind: 'drop-role', objectType: 'role', objects: (n.roles ?? []).map((r: any) => roleName(r.RoleSpec)) }),
+  DropTableSpaceStmt: (n, out) => void out.push({ kind: 'drop-object', objectType: 'tablespace', objects: [String(n.tablespacename)] }),
+  DropSubscriptionStmt: (n, out) => void out.push({ kind: 'drop-object', objectType: 'subscription', objects: [String(n.subname)] }),
+  TruncateStmt: (n, out) => void out.push({ kind: 'truncate', tables: (n.relations ?? []).map((r: any) => rangeVarName(r.RangeVar)), cascade: cascadeOf(n.behavior) }),
+  DeleteStmt: deleteStmt,
+  UpdateStmt: updateStmt,
+  MergeStmt: mergeStmt,
+  AlterTableStmt: alterTableStmt,
+  GrantStmt: grantStmt,
+  DoStmt: doStmt,
+  CopyStmt: (n, out) => void (n.is_program && out.push({ kind: 'copy-program', note: `runs \`${String(n.filename)}\` on the database server` })),
+  ExplainStmt: explainStmt,
+  FuncCall: funcCall,
+};
+
+const visit = (value: unknown, out: StatementFact[], ctx: WalkContext): void => {
+  if (Array.isArray(value)) {
+    for (const v of value) visit(v, out, ctx);
+    return;
+  }
+  if (!value || typeof value !== 'object') return;
+  for (const [key, inner] of Object.entries(value)) {
+    const handler = Object.hasOwn(HANDLERS, key) ? HANDLERS[key] : undefined;
+    if (handler && handler(inner, out, ctx) === 'stop') continue;
+    visit(inner, out, ctx);
+  }
+};
+
+/** Every destructive fact in one statement's parse tree (empty for SELECT, INSERT, CREATE …). */
+export const statementFacts = (stmt: unknown, ctx: WalkContext): StatementFact[] => {
+  const out: StatementFact[] = [];
+  visit(stmt, out, ctx);
+  return out;
+};
