@@ -70,7 +70,7 @@ const withEnvArgs = (args: string[], set: Ruleset, env: Record<string, string | 
 const mergeDetails = (into: Record<string, unknown>, from: Record<string, unknown>) => {
   for (const [k, v] of Object.entries(from)) {
     const had = into[k];
-    into[k] = Array.isArray(had) && Array.isArray(v) ? [...new Set([...had, ...v])] : had !== undefined && !Array.isArray(v) && had !== v && Array.isArray(had) ? had : v;
+    into[k] = Array.isArray(had) && Array.isArray(v) ? [...new Set([...had, ...v])] : v;
   }
 };
 
