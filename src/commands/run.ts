@@ -1,0 +1,118 @@
+// `blastgate run -- <tool> [args…]`: what every shim calls when its prefilter cannot clear a command.
+// Check it, get a confirmation when needed, then run the real tool as if blastgate were not there.
+import { isatty } from 'node:tty';
+import { basename } from 'node:path';
+import { loadEngine, type Engine } from '../engine.js';
+import { DeniedError, UsageError } from '../errors.js';
+import { guard } from '../pipeline.js';
+import type { RuleIndex } from '../rulesets/types.js';
+import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
+import { selfEntry } from '../shims/self.js';
+import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
+import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
+import type { StdinSource, Verdict } from '../types.js';
+
+/**
+ * Blast-radius resolvers run tools (`terraform state list`, `psql -c SELECT…`) with the caller's
+ * environment, which may reach a shim and a nested `run`. The depth rides along in the engine's
+ * environment (never the tool's); past the limit the command is refused instead of recursing.
+ */
+export const RUN_DEPTH_VAR = 'BLASTGATE_RUN_DEPTH';
+export const MAX_RUN_DEPTH = 3;
+
+/** `[--] tool args…`; nothing of blastgate's own may follow the tool name. */
+export const parseRunArgs = (argv: string[]): { tool: string; args: string[] } => {
+  const rest = argv[0] === '--' ? argv.slice(1) : argv;
+  const tool = rest[0];
+  if (tool === undefined || tool === '') throw new UsageError('run: missing the command: blastgate run -- <tool> [args…]');
+  if (argv[0] !== '--' && tool.startsWith('-')) throw new UsageError(`run: unknown option ${tool}; put the command after --`);
+  return { tool, args: rest.slice(1) };
+};
+
+/** The caller's environment as the tool must see it: undo what the shim parked for node's sake. */
+export const toolEnvironment = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => {
+  const out: Record<string, string | undefined> = { ...env };
+  if (SAVED_NODE_OPTIONS in out) {
+    out.NODE_OPTIONS = out[SAVED_NODE_OPTIONS];
+    delete out[SAVED_NODE_OPTIONS];
+  }
+  return out;
+};
+
+/** Does any ruleset for this program read the command's stdin as a payload (psql's SQL)? */
+export const readsStdin = (index: RuleIndex, program: string, args: string[]): boolean =>
+  (index.byBinary[program] ?? []).some((i) =>
+    Object.values(index.rulesets[i]!.grammar.payloads).some(
+      (p) => p.stdin === true || ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-'))),
+    ),
+  );
+
+const oneLine = (text: string, max = 120) => {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+};
+
+/** `terraform destroy not run: <why> [terraform:destroy, critical]` */
+export const refusalLine = (argv: string[], verdict: Verdict, why: string): string => {
+  const top = verdict.matches.find((m) => m.severity === verdict.severity) ?? verdict.matches[0];
+  const rule = top ? ` [${top.rule}, ${top.severity}: ${oneLine(top.message, 100)}]` : verdict.unknowns[0] ? ` [${oneLine(verdict.unknowns[0].reason, 100)}]` : '';
+  return `${oneLine(argv.join(' '), 60)} not run: ${oneLine(why)}${rule}`;
+};
+
+const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>
+  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : undefined;
+
+// confirm and audit (prompts, approvals, the hash-chained log) load only for a gated command:
+// the allowed path stays as light as `check`.
+const auditModule = () => import('../stages/audit.js');
+
+// Decide; returns the approval id when a confirmation let the command through, throws when refused.
+const gate = async (engine: Engine, verdict: Verdict, argv: string[]): Promise<string | undefined> => {
+  if (verdict.decision === 'allow') return undefined;
+  const { appendAudit } = await auditModule();
+  await appendAudit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd });
+  if (verdict.decision === 'deny') throw new DeniedError(refusalLine(argv, verdict, `denied by policy (${verdict.reason})`));
+  const { confirm } = await import('../stages/confirm.js');
+  const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine });
+  if (!answer.approved) throw new DeniedError(refusalLine(argv, verdict, answer.reason));
+  return answer.approvalId;
+};
+
+const auditExit = async (engine: Engine, verdict: Verdict, argv: string[], approvalId: string | undefined, result: ExecResult) => {
+  try {
+    const { appendAudit } = await auditModule();
+    await appendAudit(engine, { kind: 'exit', verdict, argv, cwd: engine.cwd, approvalId, exitCode: result.code, signal: result.signal });
+  } catch (err) {
+    // The tool already ran; its exit status matters more than our log line.
+    process.stderr.write(`blastgate: audit log: ${(err as Error).message}\n`);
+  }
+};
+
+/** Returns the tool's exit code (or dies by the tool's signal). Refusals throw DeniedError (77). */
+export const runRun = async (argv: string[]): Promise<number> => {
+  const { tool, args } = parseRunArgs(argv);
+  const env = toolEnvironment(process.env);
+  const file = findRealBinary(tool, { path: env.PATH, skipFiles: [selfEntry().bin] });
+  // bash exports `_` = the path it ran (the shim); the tool would have seen its own path.
+  if (env._ && basename(env._) === basename(tool) && isShimFile(env._)) env._ = file;
+  const depth = Number(env[RUN_DEPTH_VAR] ?? 0) || 0;
+  if (depth >= MAX_RUN_DEPTH) throw new DeniedError(`${tool}: not run: blastgate run nested ${depth} deep (a resolver reaching the shims again?)`);
+  const engine = await loadEngine({ env: { ...env, [RUN_DEPTH_VAR]: String(depth + 1) } });
+  const program = basename(tool);
+  const buffered = !isatty(0) && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
+  const toolArgv = [tool, ...args];
+  const verdict = await guard(
+    { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
+    { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
+  );
+  const approvalId = await gate(engine, verdict, toolArgv);
+  const result = await execPassthrough({
+    file,
+    argv0: tool,
+    args,
+    env,
+    ...(buffered ? { stdinReplay: { head: buffered.chunks, rest: buffered.rest } } : {}),
+  });
+  if (verdict.decision !== 'allow') await auditExit(engine, verdict, toolArgv, approvalId, result);
+  return exitLikeChild(result);
+};

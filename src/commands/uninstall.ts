@@ -1,0 +1,29 @@
+// `blastgate uninstall`: remove the shims and the rc-file blocks `init` added; nothing else
+// (config, rules, approvals and the audit log stay).
+import { homedir } from 'node:os';
+import { loadEngine } from '../engine.js';
+import { shimDirOf } from '../shims/setup.js';
+import { rcFileFor, removeRcBlock, SHELLS } from '../shims/shell-rc.js';
+import { removeShimDir } from './shims.js';
+
+export interface UninstallOptions {
+  dir?: string;
+  env?: Record<string, string | undefined>;
+  out?: (line: string) => void;
+}
+
+export const runUninstall = async (opts: UninstallOptions = {}): Promise<number> => {
+  const env = opts.env ?? process.env;
+  const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
+  const home = env.HOME || homedir();
+  const engine = await loadEngine({ env });
+  const dir = shimDirOf(engine, opts.dir);
+  const removed = removeShimDir(dir).filter((n) => !n.startsWith('.'));
+  out(removed.length ? `Removed ${removed.length} shims from ${dir}: ${removed.join(', ')}` : `No shims in ${dir}`);
+  for (const shell of SHELLS) {
+    const file = rcFileFor(shell, env, home);
+    if (removeRcBlock(file)) out(`Removed the blastgate block from ${file}`);
+  }
+  out('Open a new shell (or run `hash -r`) so it stops looking for the shims. Config, rules and the audit log were kept.');
+  return 0;
+};

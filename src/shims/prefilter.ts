@@ -1,0 +1,154 @@
+// The fast path's judgement: from a tool's compiled rules, derive conditions an invocation MUST meet
+// for any rule to fire. A shim checks them in plain sh; when none can hold, the real tool is exec'd
+// without starting node. Sound by construction: every condition is necessary for its rule, so a
+// command that fails all of them cannot match. What cannot be judged this way goes to the full check.
+import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
+import { unwrapArgv } from '../stages/unwrap.js';
+
+/** One thing the shim can test cheaply. */
+export type Atom =
+  | { kind: 'word'; word: string } // some argv word equals this (a command-path word)
+  | { kind: 'flag'; style: Grammar['style']; spelling: string } // some word spells this flag (any form)
+  | { kind: 'positional' } // some word could be a positional argument
+  | { kind: 'env'; name: string } // this variable is set
+  | { kind: 'stdin' }; // stdin is not a terminal (a payload may arrive on it)
+
+/** At least one atom holds (OR). */
+export type Clause = Atom[];
+
+export interface RuleCondition {
+  rule: string;
+  /** Every clause holds (AND). No clauses: the rule can fire on anything → always the full check. */
+  clauses: Clause[];
+}
+
+/** TF_CLI_ARGS-style variables splice words into argv: any of them set means the full check. */
+export interface EnvArgVar {
+  prefix: string;
+  /** Set when the name embeds the first positional (`TF_CLI_ARGS_{command}`). */
+  perCommand: boolean;
+  suffix: string;
+}
+
+export interface Prefilter {
+  tool: string;
+  /** Why every invocation must take the full check (null: the conditions below decide). */
+  always: string | null;
+  rules: RuleCondition[];
+  envArgs: EnvArgVar[];
+  /** How to find the first positional (for per-command env vars): the grammar's value-taking flags. */
+  style: Grammar['style'];
+  valueSpellings: string[];
+}
+
+export const SH_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+const POSITIONAL: Atom = { kind: 'positional' };
+const STDIN: Atom = { kind: 'stdin' };
+
+/** Every spelling of a canonical flag: itself and each alias that maps to it. */
+const spellingsOf = (canonical: string, grammar: Grammar): string[] => {
+  const norm = (f: string) => (grammar.style === 'go' && f.startsWith('--') ? f.slice(1) : f);
+  const out = new Set([norm(canonical)]);
+  for (const [alias, target] of Object.entries(grammar.aliases)) if (norm(target) === norm(canonical)) out.add(norm(alias));
+  return [...out];
+};
+
+const flagAtoms = (canonical: string, grammar: Grammar): Atom[] =>
+  spellingsOf(canonical, grammar).map((spelling) => ({ kind: 'flag', style: grammar.style, spelling }));
+
+// Prefer clauses of few, specific atoms: they clear the most safe commands.
+const cost = (c: Clause) => c.length * 10 + c.filter((a) => a.kind === 'positional' || a.kind === 'stdin').length * 100;
+const best = (clauses: Clause[]): Clause => [...clauses].sort((a, b) => cost(a) - cost(b))[0]!;
+
+const key = (a: Atom) => JSON.stringify(a);
+const dedupe = (atoms: Atom[]): Atom[] => [...new Map(atoms.map((a) => [key(a), a])).values()];
+
+/** Necessary conditions of one match spec, as a conjunction of clauses. `unless` only vetoes: ignored. */
+export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
+  const g = set.grammar;
+  const out: Clause[] = [];
+  for (const want of spec.command ?? []) {
+    if (want === '*') out.push([POSITIONAL]);
+    else out.push((Array.isArray(want) ? want : [want]).map((word) => ({ kind: 'word', word })));
+  }
+  for (const [flag, want] of Object.entries(spec.flags ?? {})) if (want !== false) out.push(flagAtoms(flag, g));
+  if (spec.args !== undefined || spec.allArgs !== undefined) out.push([POSITIONAL]);
+  for (const [name, want] of Object.entries(spec.env ?? {})) {
+    if (want !== false && SH_NAME.test(name)) out.push([{ kind: 'env', name }]);
+  }
+  if (spec.payload) {
+    const source = g.payloads[spec.payload.analyzer];
+    if (source) {
+      const atoms: Atom[] = [];
+      for (const f of [...(source.flags ?? []), ...(source.fileFlags ?? []), ...(source.atFileFlags ?? [])]) atoms.push(...flagAtoms(f, g));
+      if (source.positionals) atoms.push(POSITIONAL);
+      if (source.stdin) atoms.push(STDIN);
+      // `-f -` reads stdin too, but needs the -f flag, which is already an atom.
+      if (atoms.length > 0) out.push(dedupe(atoms));
+    }
+  }
+  if (spec.any) {
+    const atoms: Atom[] = [];
+    let informative = true;
+    for (const branch of spec.any) {
+      const cs = clausesOf(branch, set);
+      if (cs.length === 0) {
+        informative = false;
+        break;
+      }
+      atoms.push(...best(cs));
+    }
+    if (informative) out.push(dedupe(atoms));
+  }
+  return out;
+};
+
+// A tool that unwrap peels (a shell, sudo, env …) runs other commands: nothing about it is cheap to judge.
+const isWrapper = (tool: string, packages: Record<string, string>): boolean =>
+  [[tool], [tool, 'x'], [tool, '-c', 'x'], [tool, '--', 'x']].some((argv) => {
+    const r = unwrapArgv(argv, {}, { packages });
+    if (!r || r.unknowns.length > 0 || r.invocations.length !== 1) return true;
+    const inv = r.invocations[0]!;
+    return inv.program !== tool || inv.wrappers.length > 0 || inv.argsUnknown;
+  });
+
+const envArgVarsOf = (set: Ruleset): EnvArgVar[] | string =>
+  set.grammar.envArgs.map((e) => {
+    const at = e.var.indexOf('{command}');
+    if (at < 0) return SH_NAME.test(e.var) ? { prefix: e.var, perCommand: false, suffix: '' } : `env var ${e.var} cannot be read from sh`;
+    const prefix = e.var.slice(0, at);
+    const suffix = e.var.slice(at + '{command}'.length);
+    if (!/^[A-Za-z0-9_]*$/.test(prefix + suffix)) return `env var ${e.var} cannot be read from sh`;
+    return { prefix, perCommand: true, suffix };
+  }).reduce<EnvArgVar[] | string>((acc, v) => (typeof acc === 'string' ? acc : typeof v === 'string' ? v : [...acc, v]), []);
+
+/** Value-taking flag spellings (canonical and aliases), for finding the first positional. */
+const valueSpellingsOf = (set: Ruleset): string[] => {
+  const out = new Set<string>();
+  for (const f of set.grammar.valueFlags) for (const s of spellingsOf(f, set.grammar)) out.add(s);
+  return [...out];
+};
+
+/** Derive the prefilter for one program from every ruleset that guards it. */
+export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
+  const sets = (index.byBinary[tool] ?? []).map((i) => index.rulesets[i]!);
+  const base = { tool, rules: [] as RuleCondition[], envArgs: [] as EnvArgVar[], style: sets[0]?.grammar.style ?? 'posix', valueSpellings: [] as string[] };
+  if (sets.length === 0) return { ...base, always: 'no ruleset guards this program' };
+  if (isWrapper(tool, index.packages)) return { ...base, always: `${tool} runs other commands (a wrapper)` };
+  if (new Set(sets.map((s) => s.grammar.style)).size > 1) return { ...base, always: 'rulesets read its flags in different styles' };
+  const envArgs: EnvArgVar[] = [];
+  const valueSpellings = new Set<string>();
+  const rules: RuleCondition[] = [];
+  for (const set of sets) {
+    const vars = envArgVarsOf(set);
+    if (typeof vars === 'string') return { ...base, always: vars };
+    envArgs.push(...vars);
+    if (vars.some((v) => v.perCommand)) for (const s of valueSpellingsOf(set)) valueSpellings.add(s);
+    for (const rule of set.rules) {
+      const clauses = clausesOf(rule.match, set);
+      if (clauses.length === 0) return { ...base, always: `rule ${rule.id} has no condition the shim can test` };
+      rules.push({ rule: rule.id, clauses });
+    }
+  }
+  return { ...base, always: null, rules, envArgs, valueSpellings: [...valueSpellings] };
+};

@@ -1,0 +1,246 @@
+// Render one shim: a POSIX sh script that runs the prefilter and either execs the real tool directly
+// or hands the command to `blastgate run`. Only shell builtins on the fast path: no fork, no node.
+import type { Atom, Prefilter, RuleCondition } from './prefilter.js';
+import { SAVED_NODE_OPTIONS, SHIM_SIGNATURE, STAMP_FILE } from './marker.js';
+
+/** Bumped whenever the generated text changes meaning; part of the generation hash. */
+export const SHIM_TEMPLATE_VERSION = 3;
+
+export interface ShimContext {
+  /** Hash of this generation; also line 1 of the stamp file. A mismatch means the full check. */
+  hash: string;
+  /** The shim dir (its stamp file is STAMP_FILE inside it). */
+  dir: string;
+  node: string;
+  bin: string;
+  /** Files and dirs whose modification after the stamp means the rules may have changed. */
+  watch: string[];
+  /** Paths that did not exist at generation; their appearance means new rules. */
+  absent: string[];
+  /** $XDG_CONFIG_HOME (or $HOME/.config) and the system dir the rules were read from. */
+  configHome: string;
+  systemDir: string;
+}
+
+/** sh single-quoted literal. */
+export const shQuote = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
+
+const nameOf = (spelling: string) => spelling.replace(/^-+/, '');
+
+/** case patterns matching one argv word that spells the flag in any form the engine reads. */
+const flagPatterns = (atom: Extract<Atom, { kind: 'flag' }>): string[] => {
+  const s = atom.spelling;
+  if (atom.style === 'go') {
+    const n = shQuote(nameOf(s));
+    return [`-${n}`, `-${n}=*`, `--${n}`, `--${n}=*`];
+  }
+  if (s.startsWith('--')) return [shQuote(s), `${shQuote(s)}=*`];
+  if (s.length === 2 && s.startsWith('-')) {
+    // `-f`, `-f…` (attached value), or combined after other short flags: `-rf`, `-xvf`.
+    const c = shQuote(s[1]!);
+    return [`-${c}*`, `-[!-]*${c}*`];
+  }
+  return [shQuote(s), `${shQuote(s)}=*`];
+};
+
+/** case patterns for an argv-word atom; null for atoms tested another way. */
+export const wordPatterns = (atom: Atom): string[] | null => {
+  switch (atom.kind) {
+    case 'word':
+      return [shQuote(atom.word)];
+    case 'flag':
+      return flagPatterns(atom);
+    case 'positional':
+      // Anything not shaped like a flag, a lone `-`, or `--` (after which every word is positional).
+      return ["''", '-', '--', '[!-]*'];
+    default:
+      return null;
+  }
+};
+
+/** Value-taking flag spellings: `definite` ones swallow the next word, `maybe` ones might. */
+const valuePatterns = (p: Prefilter): { definite: string[]; maybe: string[] } => {
+  const definite: string[] = [];
+  const maybe: string[] = [];
+  for (const s of p.valueSpellings) {
+    if (p.style === 'go') definite.push(`-${shQuote(nameOf(s))}`, `--${shQuote(nameOf(s))}`);
+    else if (s.startsWith('--') || s.length !== 2) definite.push(shQuote(s));
+    else {
+      definite.push(shQuote(s));
+      maybe.push(`-[!-]*${shQuote(s[1]!)}`);
+    }
+  }
+  return { definite, maybe };
+};
+
+const atomVar = (i: number) => `__bgs_a${i}`;
+
+const atomTest = (atom: Atom, ids: Map<string, number>): string => {
+  if (atom.kind === 'env') return `[ -n "\${${atom.name}+x}" ]`;
+  // Not a terminal and not /dev/null: a pipe, file or socket may carry a payload.
+  if (atom.kind === 'stdin') return '{ ! [ -t 0 ] && ! [ /dev/stdin -ef /dev/null ]; }';
+  return `[ -n "$${atomVar(ids.get(JSON.stringify(atom))!)}" ]`;
+};
+
+const ruleTest = (rule: RuleCondition, ids: Map<string, number>): string =>
+  rule.clauses
+    .map((clause) => {
+      const tests = clause.map((a) => atomTest(a, ids));
+      return tests.length === 1 ? tests[0]! : `{ ${tests.join(' || ')}; }`;
+    })
+    .join(' && ');
+
+const fullCheck = (ctx: ShimContext, tool: string) => `__bgs_full() {
+  if [ -n "\${NODE_OPTIONS+x}" ]; then ${SAVED_NODE_OPTIONS}=$NODE_OPTIONS; export ${SAVED_NODE_OPTIONS}; unset NODE_OPTIONS; fi
+  if [ -x ${shQuote(ctx.node)} ]; then exec ${shQuote(ctx.node)} ${shQuote(ctx.bin)} run -- ${shQuote(tool)} "$@"; fi
+  exec ${shQuote(ctx.bin)} run -- ${shQuote(tool)} "$@"
+}`;
+
+// The stamp must carry this generation's hash and nothing the rules come from may be newer than it.
+const staleness = (ctx: ShimContext) => {
+  const stamp = shQuote(`${ctx.dir}/${STAMP_FILE}`);
+  const lines = [
+    '__bgs_h=',
+    `read -r __bgs_h 2>/dev/null <${stamp} || :`,
+    `[ "$__bgs_h" = ${shQuote(ctx.hash)} ] || __bgs_full "$@"`,
+  ];
+  if (ctx.watch.length) lines.push(`for __bgs_f in ${ctx.watch.map(shQuote).join(' ')}; do [ "$__bgs_f" -nt ${stamp} ] && __bgs_full "$@"; done`);
+  if (ctx.absent.length) lines.push(`for __bgs_f in ${ctx.absent.map(shQuote).join(' ')}; do [ -e "$__bgs_f" ] && __bgs_full "$@"; done`);
+  lines.push(
+    // Rules are read from $XDG_CONFIG_HOME and $BLASTGATE_SYSTEM_DIR: another value, other rules.
+    'case ${XDG_CONFIG_HOME-} in /*) __bgs_c=$XDG_CONFIG_HOME ;; *) __bgs_c=${HOME-}/.config ;; esac',
+    `[ "$__bgs_c" = ${shQuote(ctx.configHome)} ] || __bgs_full "$@"`,
+    `[ "\${BLASTGATE_SYSTEM_DIR:-/etc/blastgate}" = ${shQuote(ctx.systemDir)} ] || __bgs_full "$@"`,
+  );
+  return lines.join('\n');
+};
+
+// Project rules (.blastgate/rules at or above the physical cwd) are unknown to the shim: full check.
+const projectRules = `__bgs_walk() {
+  __bgs_d=$1
+  while :; do
+    [ -e "$__bgs_d/.blastgate/rules" ] && __bgs_go=1
+    [ -h "$__bgs_d" ] && __bgs_l=1
+    [ -n "$__bgs_d" ] || break
+    __bgs_d=\${__bgs_d%/*}
+  done
+}
+__bgs_go= __bgs_l=
+case $PWD in /*) __bgs_walk "$PWD" ;; *) __bgs_go=1 ;; esac
+if [ -n "$__bgs_l" ] && [ -z "$__bgs_go" ]; then
+  # A symlink on the way: blastgate walks the physical path. \`cd -P .\` finds it without a fork;
+  # PWD and OLDPWD are put back so the tool's environment is untouched.
+  __bgs_pwd=$PWD __bgs_op=\${OLDPWD-} __bgs_os=\${OLDPWD+x}
+  if cd -P . 2>/dev/null; then __bgs_phys=$PWD; else __bgs_phys=; __bgs_go=1; fi
+  PWD=$__bgs_pwd
+  if [ -n "$__bgs_os" ]; then OLDPWD=$__bgs_op; else unset OLDPWD; fi
+  [ -n "$__bgs_phys" ] && __bgs_walk "$__bgs_phys"
+fi
+[ -z "$__bgs_go" ] || __bgs_full "$@"`;
+
+// TF_CLI_ARGS-style variables add words the shim cannot see in "$@".
+const envArgs = (p: Prefilter): string => {
+  const whole = p.envArgs.filter((v) => !v.perCommand);
+  const perCommand = p.envArgs.filter((v) => v.perCommand);
+  const lines = whole.map((v) => `[ -n "\${${v.prefix}-}" ] && __bgs_full "$@"`);
+  if (perCommand.length === 0) return lines.join('\n');
+  const { definite, maybe } = valuePatterns(p);
+  const checks = perCommand
+    .map((v) => `  __bgs_n=${shQuote(v.prefix)}"$1"${shQuote(v.suffix)}
+  case $__bgs_n in ''|[0-9]*|*[!A-Za-z0-9_]*) __bgs_go=1; return ;; esac
+  eval "__bgs_v=\\\${$__bgs_n-}"
+  [ -n "$__bgs_v" ] && __bgs_go=1`)
+    .join('\n');
+  // Every word that could be the first positional (the subcommand) names a variable to check.
+  lines.push(`__bgs_cand() {
+${checks}
+  return 0
+}
+__bgs_s= __bgs_m= __bgs_dd=
+for __bgs_w do
+  if [ -n "$__bgs_dd" ]; then __bgs_cand "$__bgs_w"; break; fi
+  if [ -n "$__bgs_s" ]; then __bgs_s=; continue; fi
+  case $__bgs_w in
+    --) [ -n "$__bgs_m" ] && __bgs_go=1; __bgs_dd=1 ;;
+    ''|-|[!-]*) __bgs_cand "$__bgs_w"; [ -n "$__bgs_m" ] || break; __bgs_m= ;;${definite.length ? `
+    ${definite.join('|')}) if [ -n "$__bgs_m" ]; then __bgs_m=1; else __bgs_s=1; fi ;;` : ''}${maybe.length ? `
+    ${maybe.join('|')}) __bgs_m=1 ;;` : ''}
+    *) __bgs_m= ;;
+  esac
+done
+[ -z "$__bgs_go" ] || __bgs_full "$@"`);
+  return lines.join('\n');
+};
+
+// A rule whose clauses include all of another rule's clauses is implied by it: only the weaker stays.
+const essentialTests = (rules: RuleCondition[], ids: Map<string, number>): string[] => {
+  const asSets = rules.map((r) => new Set(r.clauses.map((c) => ruleTest({ rule: r.rule, clauses: [c] }, ids))));
+  const keep = asSets.filter((mine, i) =>
+    !asSets.some((other, j) => j !== i && [...other].every((c) => mine.has(c)) && (other.size < mine.size || j < i)),
+  );
+  return [...new Set(keep.map((set) => [...set].join(' && ')))];
+};
+
+// One variable per argv-word atom, set while scanning "$@"; then each rule's condition.
+const ruleChecks = (p: Prefilter): string => {
+  const ids = new Map<string, number>();
+  const patterns: string[][] = [];
+  for (const rule of p.rules) {
+    for (const clause of rule.clauses) {
+      for (const atom of clause) {
+        const pats = wordPatterns(atom);
+        const k = JSON.stringify(atom);
+        if (pats && !ids.has(k)) {
+          ids.set(k, patterns.length);
+          patterns.push(pats);
+        }
+      }
+    }
+  }
+  const lines: string[] = [];
+  if (patterns.length) {
+    lines.push(`${patterns.map((_, i) => `${atomVar(i)}=`).join(' ')}`);
+    lines.push('for __bgs_w do');
+    lines.push(`  case $__bgs_w in ${[...new Set(patterns.flat())].join('|')}) ;; *) continue ;; esac`);
+    patterns.forEach((pats, i) => lines.push(`  case $__bgs_w in ${pats.join('|')}) ${atomVar(i)}=1 ;; esac`));
+    lines.push('done');
+  }
+  for (const t of essentialTests(p.rules, ids)) lines.push(`if ${t}; then __bgs_full "$@"; fi`);
+  return lines.join('\n');
+};
+
+// PATH walk as the shell does it, minus relative entries and shim dirs (marked by their stamp file).
+const execReal = (tool: string) => `__bgs_p=\${PATH-}: __bgs_real=
+while [ -n "$__bgs_p" ]; do
+  __bgs_d=\${__bgs_p%%:*} __bgs_p=\${__bgs_p#*:}
+  case $__bgs_d in /*) ;; *) continue ;; esac
+  [ -e "$__bgs_d/${STAMP_FILE}" ] && continue
+  __bgs_c=$__bgs_d/${tool}
+  if [ -f "$__bgs_c" ] && [ -x "$__bgs_c" ] && ! [ "$__bgs_c" -ef "$0" ]; then __bgs_real=$__bgs_c; break; fi
+done
+[ -n "$__bgs_real" ] || __bgs_full "$@"
+# The tool would have seen its own path in $_ (bash exports the path it ran).
+[ "\${_-}" = "$0" ] && _=$__bgs_real
+exec "$__bgs_real" "$@"`;
+
+/** The complete shim text for one tool. */
+export const renderShim = (p: Prefilter, ctx: ShimContext): string => {
+  const head = `#!/bin/sh
+${SHIM_SIGNATURE} ${p.tool} v${SHIM_TEMPLATE_VERSION} ${ctx.hash}
+# Generated by \`blastgate shims rehash\`: edits are overwritten. \`blastgate doctor\` explains the setup.
+${fullCheck(ctx, p.tool)}`;
+  if (p.always !== null || /[^A-Za-z0-9._+-]/.test(p.tool)) {
+    return `${head}
+# Every invocation takes the full check: ${p.always ?? 'unusual program name'}.
+__bgs_full "$@"
+`;
+  }
+  return `${head}
+# Fast path: exec ${p.tool} directly when no rule can match; otherwise \`blastgate run\`.
+${staleness(ctx)}
+${projectRules}
+${envArgs(p)}
+${ruleChecks(p)}
+${execReal(p.tool)}
+`;
+};
