@@ -2,6 +2,7 @@
 // with it and skip commander entirely.
 import { runCheck } from './commands/check.js';
 import { runHook } from './commands/hook.js';
+import { runRun } from './commands/run.js';
 import { EXIT, isBlastgateError } from './errors.js';
 import type { Actor } from './types.js';
 
@@ -46,7 +47,6 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
 const dispatch = async (args: string[]): Promise<number> => {
   // `run` is what every shim execs: straight to the command, everything after `--` belongs to the tool.
   if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || !args[1].startsWith('-'))) {
-    const { runRun } = await import('./commands/run.js');
     return runRun(args.slice(1));
   }
   // Agent harnesses call this before every shell command: bundled with the entry, no commander.

@@ -1,5 +1,6 @@
 // The PostgreSQL parser (libpg-query, WASM): loaded once on first need, and a tolerant way to parse a
 // run of psql statements that still says which one is bad.
+import { useBaselineWasm } from '../io/wasm-baseline.js';
 
 export type PgParser = typeof import('libpg-query');
 
@@ -8,6 +9,7 @@ let parserLoad: Promise<PgParser> | undefined;
 /** The PostgreSQL parser, imported and instantiated once, on first need. */
 export const loadPgParser = (): Promise<PgParser> =>
   (parserLoad ??= (async () => {
+    useBaselineWasm();
     const pg = await import('libpg-query');
     await pg.loadModule();
     return pg;

@@ -33,19 +33,27 @@ const bundleName = (file: string) => relative(src, file).replace(/\.ts$/, '').re
 const pending = new Set<string>();
 const built = new Set<string>();
 
+/** Modules that live only in dist/core.js; every other bundle requires them from there. */
+const CORE_ENTRY = join(src, 'core.ts');
+const CORE_MODULES = new Set([join(src, 'engine.ts'), join(src, 'pipeline.ts')]);
+
 // Relative dynamic imports become separate bundles; bare packages imported dynamically stay external.
-const splitDynamicImports: Plugin = {
-  name: 'split-dynamic-imports',
+const splitBundles = (entry: string): Plugin => ({
+  name: 'split-bundles',
   setup(b) {
     b.onResolve({ filter: /.*/ }, (args) => {
-      if (args.kind !== 'dynamic-import') return undefined;
+      if (args.kind !== 'dynamic-import') {
+        if (entry === CORE_ENTRY || !args.path.startsWith('.')) return undefined;
+        const file = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
+        return CORE_MODULES.has(file) ? { path: './core.js', external: true } : undefined;
+      }
       if (!args.path.startsWith('.')) return { path: args.path, external: true };
       const file = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       if (!built.has(file)) pending.add(file);
       return { path: `./${bundleName(file)}`, external: true };
     });
   },
-};
+});
 
 const bundle = (entry: string, outName: string) =>
   build({
@@ -60,11 +68,13 @@ const bundle = (entry: string, outName: string) =>
     banner: { js: "const __bgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // `import()` becomes `require()`: a dynamic import of a CommonJS file would go through the ESM loader.
     supported: { 'dynamic-import': false },
-    plugins: [splitDynamicImports],
+    plugins: [splitBundles(entry)],
     logLevel: 'warning',
   });
 
 built.add(join(src, 'main.ts'));
+built.add(CORE_ENTRY);
+await bundle(CORE_ENTRY, 'core.js');
 await bundle(join(src, 'main.ts'), 'cli.js');
 while (pending.size > 0) {
   const [file] = pending;
@@ -73,4 +83,4 @@ while (pending.size > 0) {
   await bundle(file!, bundleName(file!));
 }
 const rules = sets.reduce((n, s) => n + s.rules.length, 0);
-process.stdout.write(`built dist/cli.js + ${built.size - 1} lazy bundles; ${sets.length} rulesets, ${rules} rules compiled to dist/rulesets.json\n`);
+process.stdout.write(`built dist/cli.js, dist/core.js + ${built.size - 2} lazy bundles; ${sets.length} rulesets, ${rules} rules compiled to dist/rulesets.json\n`);

@@ -1,6 +1,7 @@
 // `blastgate check` / `explain`: a verdict only; nothing runs.
 import { readFileSync } from 'node:fs';
 import { loadEngine } from '../engine.js';
+import { writeFd } from '../io/write-fd.js';
 import { EXIT, UsageError } from '../errors.js';
 import { guard, type GuardInput } from '../pipeline.js';
 import { verdictJson } from '../report/verdict-json.js';
@@ -41,11 +42,13 @@ export const runCheck = async (opts: CheckOptions): Promise<number> => {
   const input = inputOf(opts);
   const engine = await loadEngine({ env: opts.env, cwd: opts.cwd, actor: opts.actor });
   const verdict: Verdict = await guard(input, { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy });
-  const out = opts.out ?? ((t: string) => process.stdout.write(`${t}\n`));
+  const out = opts.out ?? ((t: string) => writeFd(1)(`${t}\n`));
   if (opts.json) {
     out(JSON.stringify(opts.explain ? { ...verdictJson(verdict), trace: verdict.trace } : verdictJson(verdict)));
   } else {
-    const { verdictText, traceText, chalk } = await import('../report/verdict-text.js');
+    const { verdictText, traceText } = await import('../report/verdict-text.js');
+    const { paintFor } = await import('../report/paint.js');
+    const chalk = await paintFor(1, opts.env ?? process.env);
     out(opts.explain ? `${traceText(verdict, chalk)}\n\n${verdictText(verdict, chalk)}` : verdictText(verdict, chalk));
   }
   return exitCodeFor(verdict.decision);

@@ -1,7 +1,8 @@
 // `blastgate hook <harness>`: answer one agent harness's pre-tool-use hook (JSON on stdin) from the real
 // engine. The caller is an agent by definition. Nothing here throws: a payload or setup blastgate cannot
 // read is answered with a refusal, never with silence that a harness would take as "go ahead".
-import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readFileSync } from 'node:fs';
+import { writeFd } from '../io/write-fd.js';
 import { loadEngine, type Engine } from '../engine.js';
 import { EXIT, isBlastgateError } from '../errors.js';
 import { claudeCode } from '../hooks/claude-code.js';
@@ -97,16 +98,6 @@ const readStdin = (): string => {
   }
 };
 
-// Likewise `process.stdout` costs ~5 ms of stream setup; a hook answer is a few KB written once.
-const writeFd = (fd: 1 | 2) => (text: string) => {
-  const bytes = Buffer.from(text);
-  let done = 0;
-  try {
-    while (done < bytes.length) done += writeSync(fd, bytes, done);
-  } catch {
-    (fd === 1 ? process.stdout : process.stderr).write(bytes.subarray(done));
-  }
-};
 
 /** Why: the entry point the CLI dispatches `blastgate hook <harness>` to; returns the exit code. */
 export const runHook = async (harness: string, opts: HookOptions = {}): Promise<number> => {

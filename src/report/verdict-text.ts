@@ -1,9 +1,6 @@
 // Human-readable verdict for `check` and the trace for `explain`.
-import chalk, { type ChalkInstance } from 'chalk';
+import type { ChalkInstance } from 'chalk';
 import type { Decision, Severity, Target, Verdict } from '../types.js';
-
-// Bundled with this module (not a bare dynamic import) so text output does not pay Node's ESM loader.
-export { chalk };
 
 const decisionColor = (c: ChalkInstance, d: Decision) => (d === 'allow' ? c.green : d === 'confirm' ? c.yellow : c.red);
 const severityColor = (c: ChalkInstance, s: Severity) =>

@@ -1,7 +1,7 @@
 // The real bash grammar (tree-sitter-bash on web-tree-sitter), for lines shell-quote cannot represent.
 // Loaded lazily and once; walking the tree yields the same SimpleCommand shape as the fast path.
 import { createRequire } from 'node:module';
-import { setFlagsFromString } from 'node:v8';
+import { useBaselineWasm } from '../io/wasm-baseline.js';
 import type { Node, Parser } from 'web-tree-sitter';
 import type { Redirect, SimpleCommand, StdinSource, Unknown } from '../types.js';
 import { stdinFromRedirects, type ParseResult } from './parse.js';
@@ -14,7 +14,7 @@ export function loadBashParser(): Promise<Parser> {
     // V8 otherwise tiers the grammar's huge lexer function up to TurboFan in the background, and the
     // process then waits ~450 ms for that compile before it can exit. Liftoff code parses just as fast here.
     // (Affects WASM compiled after this point only; set before any module is compiled.)
-    setFlagsFromString('--liftoff-only');
+    useBaselineWasm();
     const { Parser: ParserClass, Language } = await import('web-tree-sitter');
     const require = createRequire(import.meta.url);
     const runtimeWasm = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
