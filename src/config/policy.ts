@@ -197,20 +197,36 @@ export const loadPolicy = async ({ paths, cwd, actor }: LoadPolicyOptions): Prom
   return summarize(layers, locked);
 };
 
-// Knobs (timeouts, TTL) come from the last layer that may loosen; production patterns accumulate.
+const PASSPHRASE_ORDER = ['never', 'critical-production', 'production', 'always'] as const;
+
+/** A layer that may not loosen can still tighten a knob: shorter waits and TTLs, more typed names. */
+const tightenKnobs = (p: Pick<Policy, 'confirm' | 'approval'>, l: PolicyLayer) => {
+  const c = l.data.confirm ?? {};
+  const a = l.data.approval ?? {};
+  if (c.timeout !== undefined) p.confirm.timeout = Math.min(p.confirm.timeout, c.timeout);
+  if (c.typeName) p.confirm.typeName = [...new Set([...p.confirm.typeName, ...c.typeName])];
+  if (c.passphrase && PASSPHRASE_ORDER.indexOf(c.passphrase) > PASSPHRASE_ORDER.indexOf(p.confirm.passphrase)) p.confirm.passphrase = c.passphrase;
+  if (a.wait !== undefined) p.approval.wait = Math.min(p.approval.wait, a.wait);
+  if (a.ttl !== undefined) p.approval.ttl = Math.min(p.approval.ttl, a.ttl);
+};
+
+// Knobs come from the last layer that may loosen, then other layers may only tighten them;
+// production patterns accumulate from every layer.
 const summarize = (layers: PolicyLayer[], locked: boolean): Policy => {
   const loosening = layers.filter((l) => l.canLoosen);
   const pick = <K extends 'confirm' | 'approval' | 'resolve'>(k: K) =>
     Object.assign({}, ...loosening.map((l) => l.data[k] ?? {})) as Policy[K];
   const patterns = new Set<string>();
   for (const l of layers) for (const p of l.data.production?.patterns ?? []) patterns.add(p.toLowerCase());
+  const knobs = { confirm: pick('confirm'), approval: pick('approval') };
+  for (const l of layers) if (!l.canLoosen) tightenKnobs(knobs, l);
   return {
     layers,
     locked,
     productionPatterns: [...patterns],
     raiseOnProduction: layers.some((l) => l.data.production?.raise === true) && !layers.some((l) => l.canLoosen && l.origin !== 'default' && l.data.production?.raise === false),
-    confirm: pick('confirm'),
-    approval: pick('approval'),
+    confirm: knobs.confirm,
+    approval: knobs.approval,
     resolve: pick('resolve'),
   };
 };

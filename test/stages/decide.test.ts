@@ -105,3 +105,13 @@ describe('policy layers', () => {
     await expect(w.verdict([], 'human')).rejects.toThrow(/config\.yaml: rules\.git:reset-hard: expected allow, confirm, deny/);
   });
 });
+
+describe('policy knobs', () => {
+  it('a project file can tighten confirmation knobs but not loosen them', async () => {
+    const w = world({ project: 'confirm:\n  passphrase: always\n  timeout: 500\n  typeName: [high]\napproval:\n  wait: 5\n  ttl: 99999\n' });
+    const policy = await loadPolicy({ paths: { ...resolvePaths(w.env), defaultSystemDir: join(w.root, 'none') }, cwd: join(w.root, 'project'), actor: 'human' });
+    expect(policy.confirm).toMatchObject({ passphrase: 'always', timeout: 60 });
+    expect(policy.confirm.typeName).toEqual(expect.arrayContaining(['critical', 'high']));
+    expect(policy.approval).toMatchObject({ wait: 5, ttl: 600 });
+  });
+});
