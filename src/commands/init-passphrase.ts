@@ -1,4 +1,4 @@
-// Hook point for the confirmation issue: `init` offers to set the approval passphrase here.
+// `init` offers to set the approval passphrase (only to a human at a terminal; otherwise it prints how).
 import type { Engine } from '../engine.js';
 
 export interface PassphraseOffer {
@@ -8,5 +8,6 @@ export interface PassphraseOffer {
   out: (line: string) => void;
 }
 
-/** Called by `blastgate init` after the shims and rc files are set up. Does nothing until issue 5 fills it in. */
-export const offerApprovalPassphrase = async (_offer: PassphraseOffer): Promise<void> => {};
+/** Called by `blastgate init` after the shims and rc files are set up. */
+export const offerApprovalPassphrase = async (offer: PassphraseOffer): Promise<void> =>
+  (await import('./passphrase.js')).offerPassphraseAtInit(offer);

@@ -1,0 +1,91 @@
+// A lock file taken with O_EXCL, so concurrent shims append one at a time. A lock whose holder died is
+// broken — carefully: by renaming it aside and checking it is still the one judged stale.
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+
+export interface LockOptions {
+  /** Give up after this long (ms). */
+  timeoutMs?: number;
+  /** A lock older than this is stale even if its pid is alive (pid reuse, a hung process). */
+  staleMs?: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+const alive = (pid: number): boolean => {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+};
+
+const readLock = (path: string): string | null => {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return null;
+  }
+};
+
+const isStale = (content: string, staleMs: number, now: number): boolean => {
+  const [pidText, timeText] = content.split('\n');
+  const since = Number(timeText);
+  // A lock with no readable content is being written right now — or was torn by a crash; age decides.
+  if (!pidText || !Number.isFinite(since)) return false;
+  return !alive(Number(pidText)) || now - since > staleMs;
+};
+
+/** Move a stale lock aside; if what we moved was not the stale one, put it back. */
+const breakStale = (path: string, judged: string): void => {
+  const aside = `${path}.stale.${process.pid}.${randomBytes(4).toString('hex')}`;
+  try {
+    renameSync(path, aside);
+  } catch {
+    return; // someone else broke it first
+  }
+  if (readLock(aside) !== judged) {
+    try {
+      linkSync(aside, path);
+    } catch {
+      // a new holder exists already; theirs stands
+    }
+  }
+  rmSync(aside, { force: true });
+};
+
+/** Why: appends from concurrent shims must not interleave or fork the hash chain. */
+export const withLock = async <T>(path: string, fn: () => T | Promise<T>, opts: LockOptions = {}): Promise<T> => {
+  const timeoutMs = opts.timeoutMs ?? 5000;
+  const staleMs = opts.staleMs ?? 30_000;
+  const deadline = Date.now() + timeoutMs;
+  const mine = `${process.pid}\n${Date.now()}\n${randomBytes(6).toString('hex')}`;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      const fd = openSync(path, 'wx', 0o600);
+      try {
+        writeSync(fd, mine);
+      } finally {
+        closeSync(fd);
+      }
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    }
+    const held = readLock(path);
+    if (held !== null && isStale(held, staleMs, Date.now())) {
+      breakStale(path, held);
+      continue;
+    }
+    if (Date.now() > deadline) throw new Error(`lock ${path} is held by another process (${held?.split('\n')[0] ?? '?'})`);
+    await sleep(Math.min(2 + attempt, 25));
+  }
+  try {
+    return await fn();
+  } finally {
+    // Only remove the lock if it is still ours.
+    if (readLock(path) === mine) rmSync(path, { force: true });
+  }
+};
