@@ -83,7 +83,7 @@ export const requestCredential = (argv: readonly string[]): { credential: Creden
   if (bearer.length > 0) {
     const name = tokenSource(bearer[0]!);
     if (name === 'RAILWAY_TOKEN') notes.push('RAILWAY_TOKEN is sent as a Bearer token here: Railway reads it as an account or workspace token, not a project token.');
-    return { credential: { name: `${name} (Authorization: Bearer)`, scope: ACCOUNT_WIDE }, notes };
+    return { credential: { name: `${name} (sent as a Bearer token)`, scope: ACCOUNT_WIDE }, notes };
   }
   if (project.length > 0) return { credential: { name: `${tokenSource(project[0]!)} (Project-Access-Token)`, scope: PROJECT_ONLY }, notes };
   const where = headerFiles ? 'headers are read from a file' : 'no Authorization header on the command line';

@@ -30,7 +30,7 @@ describe('the incident request through `blastgate check`', () => {
     expect(v.matches[0]).toMatchObject({ rule: 'curl:railway-volume-delete', severity: 'critical' });
     expect(v.matches[0]!.message).toContain('vol_123');
     expect(v.target).toMatchObject({ name: 'vol_123', fields: { volume: 'vol_123' } });
-    expect(v.target!.credential).toMatchObject({ name: 'RAILWAY_API_TOKEN (Authorization: Bearer)', scope: expect.stringMatching(/^account-wide/) });
+    expect(v.target!.credential).toMatchObject({ name: 'RAILWAY_API_TOKEN (sent as a Bearer token)', scope: expect.stringMatching(/^account-wide/) });
     expect(v.blast).toMatchObject({ irreversible: true, backups: 'deleted' });
     expect(r.stdout).not.toContain('dummy-not-a-real-token');
   });

@@ -163,7 +163,7 @@ describe('the GraphQL API', () => {
       production: 'unknown',
       fields: { request: 'volumeDelete', volume: 'vol_123' },
       backups: 'deleted',
-      credential: { name: 'RAILWAY_API_TOKEN (Authorization: Bearer)', scope: expect.stringMatching(/^account-wide/) },
+      credential: { name: 'RAILWAY_API_TOKEN (sent as a Bearer token)', scope: expect.stringMatching(/^account-wide/) },
     });
     expect(t!.fields.environment).toBeUndefined(); // "staging" from the link would be a lie here
     expect(t!.unresolved).toEqual(['project', 'environment']);
@@ -180,11 +180,11 @@ describe('the GraphQL API', () => {
 
   it.each([
     [`-H "Project-Access-Token: $RAILWAY_TOKEN"`, 'RAILWAY_TOKEN (Project-Access-Token)', /^project token/],
-    [`-H "Authorization: Bearer $RAILWAY_TOKEN"`, 'RAILWAY_TOKEN (Authorization: Bearer)', /^account-wide/],
-    [`-H 'Authorization: Bearer ${SECRETS[3]}'`, 'a token written into the command line (Authorization: Bearer)', /^account-wide/],
-    [`-sSH "authorization: bearer \${API_TOKEN}"`, 'API_TOKEN (Authorization: Bearer)', /^account-wide/],
-    [`--oauth2-bearer "$(railway-token)"`, 'a token computed when the command runs (Authorization: Bearer)', /^account-wide/],
-    [`--heade "Authorization: Bearer $RAILWAY_API_TOKEN"`, 'RAILWAY_API_TOKEN (Authorization: Bearer)', /^account-wide/],
+    [`-H "Authorization: Bearer $RAILWAY_TOKEN"`, 'RAILWAY_TOKEN (sent as a Bearer token)', /^account-wide/],
+    [`-H 'Authorization: Bearer ${SECRETS[3]}'`, 'a token written into the command line (sent as a Bearer token)', /^account-wide/],
+    [`-sSH "authorization: bearer \${API_TOKEN}"`, 'API_TOKEN (sent as a Bearer token)', /^account-wide/],
+    [`--oauth2-bearer "$(railway-token)"`, 'a token computed when the command runs (sent as a Bearer token)', /^account-wide/],
+    [`--heade "Authorization: Bearer $RAILWAY_API_TOKEN"`, 'RAILWAY_API_TOKEN (sent as a Bearer token)', /^account-wide/],
     ['', 'not visible', /^unknown: no Authorization header/],
   ])('curl %s → %s', async (auth, name, scope) => {
     const f = fixture();
@@ -208,7 +208,7 @@ describe('the GraphQL API', () => {
   ])('%s', async (line) => {
     const f = fixture();
     const t = await resolveLine(line, { env: { HOME: f.home }, cwd: f.cwd });
-    expect(t).toMatchObject({ name: 'v1', backups: 'deleted', credential: { name: 'RAILWAY_API_TOKEN (Authorization: Bearer)' } });
+    expect(t).toMatchObject({ name: 'v1', backups: 'deleted', credential: { name: 'RAILWAY_API_TOKEN (sent as a Bearer token)' } });
   });
 
   it('railway api uses the CLI credential order', async () => {
