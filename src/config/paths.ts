@@ -1,6 +1,7 @@
 // Where blastgate reads and writes, following XDG; one place so tests can point everything at a temp dir.
 import { homedir } from 'node:os';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface Paths {
   configDir: string;
@@ -30,4 +31,17 @@ export const resolvePaths = (env: Record<string, string | undefined>): Paths => 
     configDirFromEnv: configHome !== join(home, '.config'),
     defaultSystemDir: DEFAULT_SYSTEM_DIR,
   };
+};
+
+/** The nearest `<dir>/<relative>` that exists, walking up from `start` (bounded), or null. */
+export const findUp = (start: string, relative: string): string | null => {
+  let dir = start;
+  for (let i = 0; i < 64; i++) {
+    const candidate = join(dir, relative);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+  return null;
 };

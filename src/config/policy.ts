@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'no
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../errors.js';
 import type { Actor, Decision, Severity } from '../types.js';
-import type { Paths } from './paths.js';
+import { findUp, type Paths } from './paths.js';
 
 export type ActorDecision = Decision | { human?: Decision; agent?: Decision };
 
@@ -91,7 +91,8 @@ const readConfig = async (file: string, cacheDir: string | null): Promise<Policy
   try {
     text = readFileSync(file, 'utf8');
   } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
     throw new ConfigError(`${file}: cannot read config (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   const { createHash } = await import('node:crypto');
@@ -153,20 +154,7 @@ const isProtected = (dir: string): boolean => {
   }
 };
 
-export const projectConfigDir = (cwd: string): string | null => {
-  let dir = cwd;
-  for (let i = 0; i < 64; i++) {
-    try {
-      if (statSync(join(dir, '.blastgate')).isDirectory()) return join(dir, '.blastgate');
-    } catch {
-      // keep walking up
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-  return null;
-};
+export const projectConfigDir = (cwd: string): string | null => findUp(cwd, '.blastgate');
 
 export interface LoadPolicyOptions {
   paths: Paths;

@@ -10,6 +10,18 @@ import { RAILWAY_GRAMMAR } from './railway-grammar.js';
 import { lookupRailwayNames, type LookupAuth, type LookupIds, type LookupNames } from './railway-lookup.js';
 import type { ResolveContext, Resolver } from './types.js';
 
+/** The Target shape both the CLI and the API paths return; production is left to the decide stage's patterns. */
+const railwayTarget = (t: { name?: string; fields: Target['fields']; credential?: Target['credential']; backups: Target['backups']; notes: string[]; unresolved: string[] }): Target => ({
+  kind: 'railway',
+  ...(t.name ? { name: t.name } : {}),
+  production: 'unknown',
+  fields: t.fields,
+  ...(t.credential ? { credential: t.credential } : {}),
+  backups: t.backups,
+  ...(t.notes.length ? { notes: t.notes } : {}),
+  ...(t.unresolved.length ? { unresolved: t.unresolved } : {}),
+});
+
 type Env = Record<string, string | undefined>;
 const grammar = indexGrammar(RAILWAY_GRAMMAR);
 
@@ -97,16 +109,7 @@ const cliTarget = (inv: Invocation, matches: Match[], env: Env, cwd: string, con
   };
   const credential = cliCredential(env, config);
   if (!credential) notes.push('No Railway credential found (RAILWAY_TOKEN, RAILWAY_API_TOKEN or a login session); the command will likely fail.');
-  return {
-    kind: 'railway',
-    ...(name ? { name } : {}),
-    production: 'unknown',
-    fields: fieldsOf(facts),
-    ...(credential ? { credential } : {}),
-    backups: backupsOf(matches, []),
-    ...(notes.length ? { notes } : {}),
-    ...(unresolved.length ? { unresolved } : {}),
-  };
+  return railwayTarget({ name, fields: fieldsOf(facts), credential, backups: backupsOf(matches, []), notes, unresolved });
 };
 
 // ---------- the API (curl, wget, httpie/xh, `railway api`) ----------
@@ -157,16 +160,7 @@ const apiTarget = (inv: Invocation, matches: Match[], calls: ApiCall[], credenti
     notes.push(`This directory is linked to ${where}, but the request names ids directly: they can be in any project the token reaches.`);
   }
   const unresolved = ['project', 'environment'].filter((k) => facts[k] === undefined);
-  return {
-    kind: 'railway',
-    ...(name ? { name } : {}),
-    production: 'unknown',
-    fields: fieldsOf(facts),
-    ...(credential ? { credential } : {}),
-    backups: backupsOf(matches, calls),
-    ...(notes.length ? { notes } : {}),
-    ...(unresolved.length ? { unresolved } : {}),
-  };
+  return railwayTarget({ name, fields: fieldsOf(facts), credential, backups: backupsOf(matches, calls), notes, unresolved });
 };
 
 // ---------- optional network lookup ----------

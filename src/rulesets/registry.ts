@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Paths } from '../config/paths.js';
+import { findUp, type Paths } from '../config/paths.js';
 import { buildIndex } from './compile.js';
 import type { RuleIndex, RuleOrigin, Ruleset } from './types.js';
 
@@ -70,17 +70,7 @@ const loadCached = async (file: string, origin: RuleOrigin, cacheDir: string | n
 };
 
 /** The nearest `.blastgate/rules` dir at or above cwd. */
-export const projectRulesDir = (cwd: string): string | null => {
-  let dir = cwd;
-  for (let i = 0; i < 64; i++) {
-    const candidate = join(dir, '.blastgate', 'rules');
-    if (existsSync(candidate)) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir) return null;
-    dir = parent;
-  }
-  return null;
-};
+export const projectRulesDir = (cwd: string): string | null => findUp(cwd, join('.blastgate', 'rules'));
 
 export interface LoadRulesOptions {
   paths: Paths;
