@@ -1,7 +1,6 @@
 // A read-only look at the server with the real psql: row estimates and sizes of the tables a statement
 // names, what CASCADE takes along, schema and database sizes. Every query runs in read-only
 // transactions under a statement timeout; a failure means "unknown", never an exception.
-import { execFile } from 'node:child_process';
 
 type Env = Record<string, string | undefined>;
 
@@ -150,7 +149,8 @@ export interface LookupOptions {
 }
 
 /** Run the lookup; `{ error }` when the server could not be asked (down, refused, timed out). */
-export const runLookup = (runner: PsqlRunner, req: LookupRequest, opts: LookupOptions): Promise<{ result: LookupResult } | { error: string }> => {
+export const runLookup = async (runner: PsqlRunner, req: LookupRequest, opts: LookupOptions): Promise<{ result: LookupResult } | { error: string }> => {
+  const started = performance.now();
   const args = ['-X', '-A', '-t', '-q', '-w', '-F', SEP, ...runner.connArgs];
   for (const sql of lookupStatements(req)) args.push('-c', sql);
   const env: Env = {
@@ -159,19 +159,41 @@ export const runLookup = (runner: PsqlRunner, req: LookupRequest, opts: LookupOp
     PGCONNECT_TIMEOUT: String(Math.max(2, Math.ceil(opts.timeoutMs / 1000))),
     PGAPPNAME: 'blastgate-resolve',
   };
-  return new Promise((resolve) => {
-    if (opts.signal.aborted) return resolve({ error: 'cancelled' });
-    execFile(runner.binary, args, { env: env as NodeJS.ProcessEnv, timeout: opts.timeoutMs, killSignal: 'SIGKILL', signal: opts.signal, maxBuffer: 1 << 20, encoding: 'utf8' }, (err, stdout, stderr) => {
-      const result = parseLookupOutput(stdout ?? '');
-      const problem = firstProblem(stderr ?? '');
-      const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + (result.overview ? 1 : 0) > 0;
-      if (err && (err as NodeJS.ErrnoException & { killed?: boolean }).killed) return resolve({ error: `no answer within ${opts.timeoutMs} ms` });
-      if (err && (err as { code?: unknown }).code === 2) return resolve({ error: problem ?? 'connection failed' });
-      // psql exits 1 when some queries failed; with nothing answered at all, nothing is known.
-      if (err && !anything) return resolve({ error: problem ?? (err as Error).message });
-      resolve({ result: { ...result, ...(problem ? { problem } : {}) } });
+  const timedOut = { error: `no answer within ${opts.timeoutMs} ms` };
+  if (opts.signal.aborted) return { error: 'cancelled' };
+  try {
+    const { execa } = await import('./load-execa.js');
+    if (opts.signal.aborted) return { error: 'cancelled' };
+    // Loading execa came out of the same deadline.
+    const left = Math.floor(opts.timeoutMs - (performance.now() - started));
+    if (left <= 0) return timedOut;
+    const r = await execa(runner.binary, args, {
+      env,
+      extendEnv: false,
+      stdin: 'ignore',
+      timeout: left,
+      cancelSignal: opts.signal,
+      killSignal: 'SIGKILL',
+      forceKillAfterDelay: false,
+      maxBuffer: 1 << 20,
+      encoding: 'utf8',
+      stripFinalNewline: false,
+      reject: false,
     });
-  });
+    const result = parseLookupOutput(r.stdout ?? '');
+    const problem = firstProblem(r.stderr ?? '');
+    const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + (result.overview ? 1 : 0) > 0;
+    // The resolve stage aborts only once it has answered without us: nothing to report.
+    if (r.isCanceled) return { error: 'cancelled' };
+    // Killed for time or for output past the buffer: what it said is not whole.
+    if (r.timedOut || r.isMaxBuffer) return timedOut;
+    if (r.exitCode === 2) return { error: problem ?? 'connection failed' };
+    // psql exits 1 when some queries failed; with nothing answered at all, nothing is known.
+    if (r.failed && !anything) return { error: problem ?? (r.cause instanceof Error ? r.cause.message : String(r.shortMessage)) };
+    return { result: { ...result, ...(problem ? { problem } : {}) } };
+  } catch (e) {
+    return { error: (e as Error).message };
+  }
 };
 
 /** Bytes the way pg_size_pretty shows them. */

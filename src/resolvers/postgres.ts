@@ -1,6 +1,5 @@
 // Blast radius of psql, dropdb, dropuser and pg_restore: which server, database and user, and — when the
 // server answers in time — how many rows and bytes the statement would destroy.
-import { execFile } from 'node:child_process';
 import { basename } from 'node:path';
 import { analyzeSql } from '../analyzers/sql.js';
 import { readPsqlArgs } from '../analyzers/psql-options.js';
@@ -147,19 +146,38 @@ const dropdbShape = (inv: Invocation, ctx: ResolveContext, tool: 'dropdb' | 'dro
 };
 
 /** Tables (and the database name) in a pg_restore archive's table of contents, read locally with `pg_restore -l`. */
-const archiveContents = (binary: string, file: string, ctx: ResolveContext, timeoutMs: number): Promise<{ tables: string[]; dbname?: string } | null> =>
-  new Promise((resolve) => {
-    execFile(binary, ['-l', file], { cwd: ctx.cwd, env: ctx.env as NodeJS.ProcessEnv, timeout: timeoutMs, signal: ctx.signal, maxBuffer: 8 << 20, encoding: 'utf8' }, (err, stdout) => {
-      if (err) return resolve(null);
-      const tables: string[] = [];
-      for (const line of stdout.split('\n')) {
-        const m = /^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) /.exec(line);
-        if (m) tables.push(m[1] === 'public' ? m[2]! : `${m[1]}.${m[2]}`);
-      }
-      const db = /^;\s+dbname:\s+(.+)$/m.exec(stdout)?.[1]?.trim();
-      resolve({ tables, ...(db ? { dbname: db } : {}) });
+const archiveContents = async (binary: string, file: string, ctx: ResolveContext, timeoutMs: number): Promise<{ tables: string[]; dbname?: string } | null> => {
+  const started = performance.now();
+  if (ctx.signal.aborted) return null;
+  try {
+    const { execa } = await import('./load-execa.js');
+    const left = Math.floor(timeoutMs - (performance.now() - started));
+    if (ctx.signal.aborted || left <= 0) return null;
+    const r = await execa(binary, ['-l', file], {
+      cwd: ctx.cwd,
+      env: ctx.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      timeout: left,
+      cancelSignal: ctx.signal,
+      maxBuffer: 8 << 20,
+      encoding: 'utf8',
+      stripFinalNewline: false,
+      reject: false,
     });
-  });
+    if (r.failed) return null;
+    const stdout = r.stdout ?? '';
+    const tables: string[] = [];
+    for (const line of stdout.split('\n')) {
+      const m = /^\d+; \d+ \d+ TABLE (?!DATA )(\S+) (\S+) /.exec(line);
+      if (m) tables.push(m[1] === 'public' ? m[2]! : `${m[1]}.${m[2]}`);
+    }
+    const db = /^;\s+dbname:\s+(.+)$/m.exec(stdout)?.[1]?.trim();
+    return { tables, ...(db ? { dbname: db } : {}) };
+  } catch {
+    return null;
+  }
+};
 
 const pgRestoreShape = async (inv: Invocation, ctx: ResolveContext): Promise<Shape> => {
   const read = readArgs(inv.argv.slice(1), PG_RESTORE, false);

@@ -1,6 +1,6 @@
 // Run a read-only helper command (terraform state list / show -json) under a hard deadline.
 // The child gets its own process group so a wrapper script's grandchildren die with it on timeout.
-import { spawn, type ChildProcess } from 'node:child_process';
+// execa runs it, loaded on first use so only a resolver that really runs a process pays for it.
 
 export type RunOutcome =
   | { ok: true; stdout: string; stderr: string; ms: number }
@@ -46,55 +46,71 @@ export const firstLine = (text: string): string => {
 };
 
 /** Why: a blast-radius lookup may cost the user a few seconds at most and must never hang the gate. */
-export const runBounded = (file: string, args: string[], opts: RunOptions): Promise<RunOutcome> =>
-  new Promise((resolve) => {
-    const started = performance.now();
-    const ms = () => performance.now() - started;
-    let settled = false;
-    let timer: NodeJS.Timeout | undefined;
-    let child: ChildProcess | undefined;
-    const finish = (outcome: RunOutcome) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      opts.signal.removeEventListener('abort', onAbort);
-      resolve(outcome);
-    };
-    function onAbort() {
-      killGroup(child?.pid);
-      finish({ ok: false, why: 'aborted', detail: 'the resolve deadline passed', ms: ms() });
-    }
-    if (opts.signal.aborted || opts.timeoutMs <= 0) {
-      finish({ ok: false, why: opts.signal.aborted ? 'aborted' : 'timeout', detail: 'no time left', ms: 0 });
-      return;
-    }
-    try {
-      child = spawn(file, args, { cwd: opts.cwd, env: opts.env as NodeJS.ProcessEnv, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    } catch (e) {
-      finish({ ok: false, why: 'spawn', detail: (e as Error).message, ms: ms() });
-      return;
-    }
-    const proc = child;
-    const out: Buffer[] = [];
-    let outLen = 0;
-    let err = '';
-    proc.stdout?.on('data', (b: Buffer) => {
-      outLen += b.length;
-      if (outLen <= MAX_STDOUT) out.push(b);
-      else killGroup(proc.pid);
+export const runBounded = async (file: string, args: string[], opts: RunOptions): Promise<RunOutcome> => {
+  const started = performance.now();
+  const ms = () => performance.now() - started;
+  const outOfTime = (): RunOutcome | undefined =>
+    opts.signal.aborted || ms() >= opts.timeoutMs
+      ? { ok: false, why: opts.signal.aborted ? 'aborted' : 'timeout', detail: 'no time left', ms: ms() }
+      : undefined;
+  const early = outOfTime();
+  if (early) return { ...early, ms: 0 };
+  try {
+    const { execa } = await import('./load-execa.js');
+    return outOfTime() ?? (await runUntil(execa, file, args, opts, opts.timeoutMs - ms(), ms));
+  } catch (e) {
+    return { ok: false, why: 'spawn', detail: (e as Error).message, ms: ms() };
+  }
+};
+
+type Execa = Awaited<typeof import('./load-execa.js')>['execa'];
+
+const runUntil = async (execa: Execa, file: string, args: string[], opts: RunOptions, leftMs: number, ms: () => number): Promise<RunOutcome> => {
+  // Not execa's `timeout`: it kills only the direct child, then waits for pipes that a wrapper's
+  // grandchild still holds open (a `sleep 30` under sh kept it waiting the full 30 s). The deadline kills the group.
+  const deadline = AbortSignal.any([opts.signal, AbortSignal.timeout(Math.max(1, Math.ceil(leftMs)))]);
+  let pid: number | undefined;
+  const onDeadline = () => killGroup(pid);
+  deadline.addEventListener('abort', onDeadline, { once: true });
+  try {
+    const child = execa(file, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      extendEnv: false,
+      stdin: 'ignore',
+      detached: true,
+      cancelSignal: deadline,
+      killSignal: 'SIGKILL',
+      forceKillAfterDelay: false,
+      maxBuffer: MAX_STDOUT,
+      buffer: { stdout: true, stderr: false },
+      encoding: 'utf8',
+      stripFinalNewline: false,
+      reject: false,
     });
-    proc.stderr?.on('data', (b: Buffer) => {
-      if (err.length < MAX_STDERR) err += b.toString('utf8');
+    pid = child.pid;
+    // A leader killed for its output size takes its whole group along, as a deadline does.
+    child.once('exit', (_code, signal) => {
+      if (signal) killGroup(pid);
     });
-    opts.signal.addEventListener('abort', onAbort, { once: true });
-    timer = setTimeout(() => {
-      killGroup(proc.pid);
-      finish({ ok: false, why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms`, ms: ms() });
-    }, opts.timeoutMs);
-    proc.once('error', (e: NodeJS.ErrnoException) => finish({ ok: false, why: 'spawn', detail: e.code ?? e.message, ms: ms() }));
-    proc.once('close', (code, signal) => {
-      if (outLen > MAX_STDOUT) return finish({ ok: false, why: 'exit', detail: 'output too large', ms: ms() });
-      if (code === 0) return finish({ ok: true, stdout: Buffer.concat(out).toString('utf8'), stderr: err, ms: ms() });
-      finish({ ok: false, why: 'exit', detail: firstLine(err) || `exit ${code ?? signal}`, ms: ms() });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8');
+    child.stderr?.on('data', (s: string) => {
+      if (stderr.length < MAX_STDERR) stderr += s;
     });
-  });
+    const r = await child;
+    if (r.isCanceled) {
+      return opts.signal.aborted
+        ? { ok: false, why: 'aborted', detail: 'the resolve deadline passed', ms: ms() }
+        : { ok: false, why: 'timeout', detail: `no answer within ${opts.timeoutMs} ms`, ms: ms() };
+    }
+    if (r.isMaxBuffer) return { ok: false, why: 'exit', detail: 'output too large', ms: ms() };
+    if (r.exitCode === 0) return { ok: true, stdout: r.stdout ?? '', stderr, ms: ms() };
+    if (r.exitCode === undefined && r.signal === undefined) {
+      return { ok: false, why: 'spawn', detail: r.code ?? (r.cause instanceof Error ? r.cause.message : String(r.shortMessage)), ms: ms() };
+    }
+    return { ok: false, why: 'exit', detail: firstLine(stderr) || `exit ${r.exitCode ?? r.signal}`, ms: ms() };
+  } finally {
+    deadline.removeEventListener('abort', onDeadline);
+  }
+};

@@ -45,10 +45,17 @@ const script = (dir: string, name: string, body: string) => {
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
-    return true;
   } catch {
     return false;
   }
+  // A killed orphan stays a zombie until init reaps it (slowly in some sandboxes): dead all the same.
+  let stat: string;
+  try {
+    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return process.platform !== 'linux';
+  }
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 };
 
 describe.runIf(hasTerraform)('terraform resolver with the real terraform binary', () => {
@@ -202,7 +209,9 @@ describe('terraform resolver with fake binaries', () => {
   it('kills a terraform that hangs at the deadline (its whole process group) and says so', async () => {
     const bin = join(root, 'slow');
     const pidFile = join(root, 'slow.pid');
-    script(bin, 'terraform', `echo $$ > ${pidFile}\nsleep 30\necho done`);
+    const childPidFile = join(root, 'slow-child.pid');
+    // The child holds terraform's stdout open: unless the whole group dies, the run cannot end.
+    script(bin, 'terraform', `echo $$ > ${pidFile}\nsleep 30 &\necho $! > ${childPidFile}\nwait\necho done`);
     const started = performance.now();
     const t = await resolveIn(root, ['terraform', 'destroy'], { PATH: `${bin}:/usr/bin:/bin` }, 500);
     const ms = performance.now() - started;
@@ -211,8 +220,10 @@ describe('terraform resolver with fake binaries', () => {
     expect(t?.notes?.[0]).toMatch(/^terraform state list: no answer before the resolve deadline/);
     expect(t?.fields.workspace).toBe('default');
     const pid = Number(readFileSync(pidFile, 'utf8'));
+    const childPid = Number(readFileSync(childPidFile, 'utf8'));
     await new Promise((r) => setTimeout(r, 100));
     expect(alive(pid)).toBe(false);
+    expect(alive(childPid)).toBe(false);
   });
 
   it('calls out resources that hold data, skips data sources, and lists the first 10 names', async () => {
