@@ -25,7 +25,13 @@ const sets = readdirSync(rulesetDir)
   .filter((f) => f.endsWith('.yaml'))
   .sort()
   .map((f) => loadRulesetFile(join('rulesets', f), 'builtin'));
-writeFileSync(join(dist, 'rulesets.json'), serializeIndex(buildIndex(sets)));
+const index = buildIndex(sets);
+writeFileSync(join(dist, 'rulesets.json'), serializeIndex(index));
+// Hot path: a slim index by binary, and one file per tool read only when that tool is invoked.
+mkdirSync(join(dist, 'rulesets'));
+for (const set of index.rulesets) writeFileSync(join(dist, 'rulesets', `${set.tool}.json`), JSON.stringify(set));
+const slim = { ...index, rulesets: index.rulesets.map(({ grammar: _g, rules: _r, ...meta }) => meta) };
+writeFileSync(join(dist, 'rulesets-index.json'), JSON.stringify(slim));
 
 /** dist file name for a source module: src/commands/rules.ts → commands-rules.js */
 const bundleName = (file: string) => relative(src, file).replace(/\.ts$/, '').replaceAll('/', '-') + '.js';

@@ -45,6 +45,9 @@ export const runCheck = async (opts: CheckOptions): Promise<number> => {
   const out = opts.out ?? ((t: string) => writeFd(1)(`${t}\n`));
   if (opts.json) {
     out(JSON.stringify(opts.explain ? { ...verdictJson(verdict), trace: verdict.trace } : verdictJson(verdict)));
+  } else if (verdict.matches.length === 0 && verdict.unknowns.length === 0 && !opts.explain) {
+    // The common answer needs no formatter (and no colour library) loaded.
+    out(`allow — ${verdict.reason}`);
   } else {
     const { verdictText, traceText } = await import('../report/verdict-text.js');
     const { paintFor } = await import('../report/paint.js');

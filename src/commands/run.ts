@@ -1,6 +1,6 @@
 // `blastgate run -- <tool> [args…]`: what every shim calls when its prefilter cannot clear a command.
 // Check it, get a confirmation when needed, then run the real tool as if blastgate were not there.
-import { isatty } from 'node:tty';
+import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadEngine, type Engine } from '../engine.js';
 import { DeniedError, UsageError } from '../errors.js';
@@ -11,6 +11,16 @@ import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
 import type { StdinSource, Verdict } from '../types.js';
+
+// A character device on fd 0 is a terminal (or /dev/null, which has nothing to buffer either);
+// node:tty is not loaded for this on the hot path.
+const stdinIsTerminal = (): boolean => {
+  try {
+    return fstatSync(0).isCharacterDevice();
+  } catch {
+    return false;
+  }
+};
 
 /**
  * Blast-radius resolvers run tools (`terraform state list`, `psql -c SELECT…`) with the caller's
@@ -99,7 +109,7 @@ export const runRun = async (argv: string[]): Promise<number> => {
   if (depth >= MAX_RUN_DEPTH) throw new DeniedError(`${tool}: not run: blastgate run nested ${depth} deep (a resolver reaching the shims again?)`);
   const engine = await loadEngine({ env: { ...env, [RUN_DEPTH_VAR]: String(depth + 1) } });
   const program = basename(tool);
-  const buffered = !isatty(0) && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
+  const buffered = !stdinIsTerminal() && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
   const toolArgv = [tool, ...args];
   const verdict = await guard(
     { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },

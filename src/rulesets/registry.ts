@@ -32,14 +32,30 @@ const parseYamlRuleset = async (file: string, origin: RuleOrigin, text?: string)
   return text === undefined ? loadRulesetFile(file, origin) : parseRuleset(text, file, origin);
 };
 
+const compiledDir = (): string | null => (existsSync(join(here, 'rulesets.json')) ? here : null);
+
 /** Built-in rulesets: the JSON compiled at build time, or the YAML when running from source. */
 const loadBuiltin = async (): Promise<Ruleset[]> => {
-  // The bundle may load this module from dist/ or from a split chunk in dist/chunks/.
-  for (const compiled of [join(here, 'rulesets.json'), join(here, '..', 'rulesets.json')]) {
-    if (existsSync(compiled)) return (JSON.parse(readFileSync(compiled, 'utf8')) as RuleIndex).rulesets;
-  }
-  const dir = builtinRulesetDir();
-  return Promise.all(yamlFilesIn(dir).map((f) => parseYamlRuleset(f, 'builtin')));
+  const dir = compiledDir();
+  if (dir) return (JSON.parse(readFileSync(join(dir, 'rulesets.json'), 'utf8')) as RuleIndex).rulesets;
+  return Promise.all(yamlFilesIn(builtinRulesetDir()).map((f) => parseYamlRuleset(f, 'builtin')));
+};
+
+/**
+ * The built-in index with each ruleset's grammar and rules read from dist/rulesets/<tool>.json on first
+ * use: a command only pays for its own tool's rules (the whole set is ~0.2 MB of JSON).
+ */
+const lazyBuiltinIndex = (dir: string): RuleIndex => {
+  const slim = JSON.parse(readFileSync(join(dir, 'rulesets-index.json'), 'utf8')) as RuleIndex;
+  const rulesets = slim.rulesets.map((meta) => {
+    let full: Ruleset | undefined;
+    const load = () => (full ??= JSON.parse(readFileSync(join(dir, 'rulesets', `${meta.tool}.json`), 'utf8')) as Ruleset);
+    return Object.defineProperties({ ...meta } as Ruleset, {
+      grammar: { get: () => load().grammar, enumerable: true },
+      rules: { get: () => load().rules, enumerable: true },
+    });
+  });
+  return { ...slim, rulesets };
 };
 
 /**
@@ -82,11 +98,17 @@ export interface LoadRulesOptions {
 /** Every applicable ruleset, merged into the hot-path index. */
 export const loadRuleIndex = async ({ paths, cwd, project = true }: LoadRulesOptions): Promise<RuleIndex> => {
   const cacheDir = join(paths.stateDir, 'cache');
+  // The default system dir is always read: pointing BLASTGATE_SYSTEM_DIR elsewhere cannot drop its rules.
+  const systemFiles = [...new Set([paths.defaultSystemDir, paths.systemDir])].flatMap((d) => yamlFilesIn(join(d, 'rules')));
+  const userFiles = yamlFilesIn(join(paths.configDir, 'rules'));
+  const projectDir = project ? projectRulesDir(cwd) : null;
+  const projectFiles = projectDir ? yamlFilesIn(projectDir) : [];
+  const compiled = compiledDir();
+  if (compiled && systemFiles.length + userFiles.length + projectFiles.length === 0) return lazyBuiltinIndex(compiled);
   const sets: Ruleset[] = await loadBuiltin();
   // System rules are never cached in a user-writable place: a forged cache entry must not drop them.
-  for (const f of yamlFilesIn(join(paths.systemDir, 'rules'))) sets.push(await parseYamlRuleset(f, 'system'));
-  for (const f of yamlFilesIn(join(paths.configDir, 'rules'))) sets.push(await loadCached(f, 'user', cacheDir));
-  const projectDir = project ? projectRulesDir(cwd) : null;
-  if (projectDir) for (const f of yamlFilesIn(projectDir)) sets.push(await loadCached(f, 'project', cacheDir));
+  for (const f of systemFiles) sets.push(await parseYamlRuleset(f, 'system'));
+  for (const f of userFiles) sets.push(await loadCached(f, 'user', cacheDir));
+  for (const f of projectFiles) sets.push(await loadCached(f, 'project', cacheDir));
   return buildIndex(sets);
 };

@@ -1,12 +1,15 @@
 // Stage 8: find the real tool past every blastgate shim and run it as if blastgate were not there:
 // same argv, env, cwd and stdio, its exit code returned, its death by a signal repeated on ourselves.
-import { spawn } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { BlastgateError, ToolNotFoundError } from '../errors.js';
 import { isShimDir, isShimFile } from '../shims/marker.js';
 import type { Readable } from 'node:stream';
+
+// Loaded on first exec, not at start-up: `check` and `hook` share this bundle and never spawn.
+const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
 
 export interface LookupOptions {
   /** The PATH to search (the caller's). */
@@ -112,7 +115,7 @@ const inForegroundGroup = (): boolean => {
 export const execPassthrough = (req: ExecRequest): Promise<ExecResult> =>
   new Promise((resolvePromise, reject) => {
     const replay = req.stdinReplay;
-    const child = spawn(req.file, req.args, {
+    const child = childProcess().spawn(req.file, req.args, {
       argv0: req.argv0,
       env: req.env as NodeJS.ProcessEnv,
       stdio: [replay ? 'pipe' : 'inherit', 'inherit', 'inherit'],
