@@ -5,6 +5,7 @@ import { basename } from 'node:path';
 import { loadEngine, type Engine } from '../engine.js';
 import { DeniedError, UsageError } from '../errors.js';
 import { guard } from '../pipeline.js';
+import { indexGrammar, readArgs } from '../match/read-args.js';
 import type { RuleIndex } from '../rulesets/types.js';
 import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
 import { selfEntry } from '../shims/self.js';
@@ -51,11 +52,15 @@ export const toolEnvironment = (env: NodeJS.ProcessEnv): Record<string, string |
 
 /** Does any ruleset for this program read the command's stdin as a payload (psql's SQL)? */
 export const readsStdin = (index: RuleIndex, program: string, args: string[]): boolean =>
-  (index.byBinary[program] ?? []).some((i) =>
-    Object.values(index.rulesets[i]!.grammar.payloads).some(
-      (p) => p.stdin === true || ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-'))),
-    ),
-  );
+  (index.byBinary[program] ?? []).some((i) => {
+    const grammar = index.rulesets[i]!.grammar;
+    const flags = readArgs(args, indexGrammar(grammar), false).flags;
+    return Object.values(grammar.payloads).some(
+      (p) =>
+        (p.stdin === true && !(p.stdinUnless ?? []).some((f) => flags.has(f))) ||
+        ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-'))),
+    );
+  });
 
 const oneLine = (text: string, max = 120) => {
   const flat = text.replace(/\s+/g, ' ').trim();

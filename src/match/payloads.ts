@@ -49,7 +49,7 @@ export const stdinPayload = (stdin: StdinSource, cwd: string): Payload | null =>
 export const collectPayloads = (inv: Invocation, read: ReadArgs, source: PayloadSource, cwd: string): Payload[] => {
   const out: Payload[] = [];
   for (const flag of source.flags ?? []) for (const v of read.flags.get(flag) ?? []) out.push({ text: v, origin: flag });
-  let stdinWanted = !!source.stdin;
+  let stdinWanted = !!source.stdin && !(source.stdinUnless ?? []).some((f) => read.flags.has(f));
   // A flag that names stdin (`-f -`, `-d @-`) reads it for sure: an inherited stdin is then unknown, not absent.
   let stdinNamed = false;
   for (const flag of source.fileFlags ?? []) {

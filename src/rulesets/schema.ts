@@ -71,6 +71,7 @@ export const rulesetSchema = {
               fileFlags: stringList,
               atFileFlags: stringList,
               stdin: { type: 'boolean' },
+              stdinUnless: stringList,
               positionals: { type: 'boolean' },
             },
           },

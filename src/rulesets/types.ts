@@ -25,6 +25,8 @@ export interface PayloadSource {
   atFileFlags?: string[];
   /** The command's stdin (pipe, redirect, heredoc, here-string, buffered) is a payload. */
   stdin?: boolean;
+  /** Canonical flags whose presence means the tool does not read stdin (`psql -c`): then it is no payload. */
+  stdinUnless?: string[];
   /** Positionals after the command path are payloads (`redis-cli FLUSHALL`). */
   positionals?: boolean;
 }
