@@ -128,7 +128,7 @@ export const renderPanel = (d: PanelData, c: ChalkInstance, env: Record<string, 
   } else {
     lines.push(row('target', `${t.kind} ${t.name ? c.bold(t.name) : 'unknown'}`));
     for (const [k, v] of Object.entries(t.fields)) lines.push(sub(k, fieldText(v)));
-    for (const k of t.unresolved) if (!(k in t.fields)) lines.push(sub(k, 'unknown'));
+    for (const k of t.unresolved) if (!(k in t.fields) && k !== 'resources') lines.push(sub(k, 'unknown'));
     lines.push(sub('resources', t.resources ? `${t.resources.count}${t.resources.names.length ? ` (${t.resources.names.join(', ')})` : ''}` : 'unknown'));
     if (t.resources?.dataHolding.length) lines.push(sub('holding data', red(t.resources.dataHolding.join(', '))));
     for (const n of t.notes) lines.push(sub('note', n));
