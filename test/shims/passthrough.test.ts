@@ -1,7 +1,8 @@
 // The guarded tool must not be able to tell blastgate was there: argv, env, cwd, stdio, exit status and
 // signals, through the fast path (sh execs the tool) and through the full check (node runs it).
 // Real processes only: shims in a temp dir, fake tools that record how they ran, real bash.
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { STAMP_FILE } from '../../src/shims/marker.js';
@@ -184,12 +185,15 @@ describe('passthrough through shims', () => {
       expect(r.stderr).toMatch(/^blastgate: .*not run/m);
     }, T);
 
-    it('stdin larger than the analysis cap is judged unknown: an agent is stopped', () => {
+    it('stdin larger than the analysis cap is judged unknown: the command is stopped', () => {
       resetLogs(s.w);
       const big = Buffer.alloc(9 * 1024 * 1024, 'SELECT 1;\n');
       const r = bash('psql -d shop', { env: envWith(s, s.fullPath, { BLASTGATE_APPROVAL_WAIT: '0', AI_AGENT: '1' }), input: big });
       expect(r.code).toBe(77);
       expect(r.stderr).toMatch(/^blastgate: psql -d shop not run: .*psql:unreadable-sql/m);
+      expect(toolCalls(s.w)).not.toContainEqual(['-d', 'shop']);
+      const human = bash('psql -d shop', { env: envWith(s, s.fullPath, { BLASTGATE_APPROVAL_WAIT: '0' }), input: big });
+      expect(human.code).toBe(77);
       expect(toolCalls(s.w)).not.toContainEqual(['-d', 'shop']);
     }, T);
 
@@ -197,7 +201,11 @@ describe('passthrough through shims', () => {
       resetLogs(s.w);
       const big = Buffer.alloc(9 * 1024 * 1024 + 12345);
       for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 13)) & 0xff;
-      const r = bash('psql -d shop', { env: envWith(s, s.fullPath), input: big });
+      // Unknown SQL needs a confirmation from a human too; a user policy that allows it stands in for one.
+      const config = mkdtempSync(join(tmpdir(), 'bg-allow-unknown-'));
+      mkdirSync(join(config, 'blastgate'));
+      writeFileSync(join(config, 'blastgate', 'config.yaml'), 'rules:\n  psql:unreadable-sql: allow\n');
+      const r = bash('psql -d shop', { env: envWith(s, s.fullPath, { XDG_CONFIG_HOME: config }), input: big });
       expect(r.code, r.stderr).toBe(0);
       expect(toolRun(s.w)?.stdin?.equals(big)).toBe(true);
     }, T);
