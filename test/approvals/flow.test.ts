@@ -148,9 +148,7 @@ describe('blastgate approve, in a human terminal', () => {
     expect(req.panel.argv).toEqual(['dropdb', 'shop']);
     const approver = new Terminal(box.root, blastgateArgv(['approve', req.id]), box.env, box.root);
     terms.push(approver);
-    await approver.waitForScreen(/Approval passphrase to approve/);
-    approver.type(PASSPHRASE);
-    approver.key('Enter');
+    await approver.answer(/Approval passphrase to approve/, PASSPHRASE);
     expect(await approver.exitCode()).toBe(0);
     expect((await gated.done).code).toBe(0);
     expect(box.runs()).toEqual([['shop']]);
@@ -161,9 +159,7 @@ describe('blastgate approve, in a human terminal', () => {
     const req = requestFor(['dropdb', 'shop']);
     const approver = new Terminal(box.root, blastgateArgv(['approve', req.id]), box.env, box.root);
     terms.push(approver);
-    await approver.waitForScreen(/Approval passphrase/);
-    approver.type(PASSPHRASE);
-    approver.key('Enter');
+    await approver.answer(/Approval passphrase/, PASSPHRASE);
     expect(await approver.exitCode()).toBe(0);
     const again = runDetached(gateArgv(['dropdb', 'shop']), agent(), box.work);
     expect(again.code).toBe(0);

@@ -85,9 +85,7 @@ describe('grep: no secret in the audit log after real runs', () => {
     assertClean('`blastgate pending`', runDetached(blastgateArgv(['pending']), box.env, box.work).stdout);
     const approver = new Terminal(box.root, blastgateArgv(['approve', req.id]), box.env, box.root);
     terms.push(approver);
-    await approver.waitForScreen(/Approval passphrase/);
-    approver.type(PASSPHRASE);
-    approver.key('Enter');
+    await approver.answer(/Approval passphrase/, PASSPHRASE);
     expect(await approver.exitCode()).toBe(0);
     expect(runDetached(gateArgv(argv), agentEnv, box.work).code).toBe(0);
     // A denied one too.

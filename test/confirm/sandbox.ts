@@ -193,6 +193,14 @@ export class Terminal {
     }
   }
 
+  /** Wait for a prompt, then type the answer and Enter; returns the screen as the prompt showed it. */
+  async answer(prompt: RegExp, text: string): Promise<string> {
+    const shown = await this.waitForScreen(prompt);
+    this.type(text);
+    this.key('Enter');
+    return shown;
+  }
+
   async exitCode(timeoutMs = 30_000): Promise<number> {
     const text = await waitFor(() => (existsSync(this.rcFile) ? readFileSync(this.rcFile, 'utf8') : null), timeoutMs, 'the command to exit');
     return Number(text.trim());

@@ -93,14 +93,10 @@ describe('human at a terminal', () => {
   it('high severity asks for an explicit y; anything else refuses', async () => {
     box.config('confirm:\n  timeout: 20\n  typeName: []\n');
     const no = terminal(['dropdb', 'shop']);
-    await no.waitForScreen(/Type y to proceed/);
-    no.type('n');
-    no.key('Enter');
+    await no.answer(/Type y to proceed/, 'n');
     expect(await no.exitCode()).toBe(77);
     const yes = terminal(['dropdb', 'shop']);
-    await yes.waitForScreen(/Type y to proceed/);
-    yes.type('y');
-    yes.key('Enter');
+    await yes.answer(/Type y to proceed/, 'y');
     expect(await yes.exitCode()).toBe(0);
     expect(box.runs()).toEqual([['shop']]);
   });
@@ -112,9 +108,7 @@ describe('human at a terminal', () => {
     await wrong.waitForScreen(PROMPT);
     wrong.type('shop');
     wrong.key('Enter');
-    await wrong.waitForScreen(/Approval passphrase/);
-    wrong.type('not the passphrase');
-    wrong.key('Enter');
+    await wrong.answer(/Approval passphrase/, 'not the passphrase');
     expect(await wrong.exitCode()).toBe(77);
     expect(wrong.screen()).toMatch(/wrong approval passphrase/);
     expect(wrong.screen()).not.toContain('not the passphrase');
@@ -123,9 +117,7 @@ describe('human at a terminal', () => {
     await right.waitForScreen(PROMPT);
     right.type('shop');
     right.key('Enter');
-    await right.waitForScreen(/Approval passphrase/);
-    right.type(PASSPHRASE);
-    right.key('Enter');
+    await right.answer(/Approval passphrase/, PASSPHRASE);
     expect(await right.exitCode()).toBe(0);
     expect(right.screen()).not.toContain(PASSPHRASE);
     expect(box.runs()).toEqual([['shop']]);
@@ -139,9 +131,7 @@ describe('human at a terminal', () => {
     expect(screen).toMatch(/production {4}!!! PRODUCTION !!!/);
     t.type('shop_production');
     t.key('Enter');
-    await t.waitForScreen(/Approval passphrase/);
-    t.type(PASSPHRASE);
-    t.key('Enter');
+    await t.answer(/Approval passphrase/, PASSPHRASE);
     expect(await t.exitCode()).toBe(0);
     expect(box.runs()).toEqual([['shop_production']]);
   });

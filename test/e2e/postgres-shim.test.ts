@@ -10,7 +10,7 @@ import { listPending } from '../../src/approvals/store.js';
 import { resolvePaths, type Paths } from '../../src/config/paths.js';
 import { blastgateArgv, PASSPHRASE, startDetached, Terminal, waitFor } from '../confirm/sandbox.js';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
-import { bash, makeWorld, shq, SYSTEM_PATH, type ShimWorld } from '../shims/shim-sandbox.js';
+import { bash, makeWorld, shq, type ShimWorld } from '../shims/shim-sandbox.js';
 
 vi.setConfig({ testTimeout: 90_000 });
 
@@ -74,9 +74,7 @@ describe('psql through the shim', () => {
     expect(await rows('orders')).toBe(ROWS);
     const approver = new Terminal(world.root, blastgateArgv(['approve', req.id]), world.env as Record<string, string>, world.root);
     terms.push(approver);
-    await approver.waitForScreen(/Approval passphrase to approve/);
-    approver.type(PASSPHRASE);
-    approver.key('Enter');
+    await approver.answer(/Approval passphrase to approve/, PASSPHRASE);
     expect(await approver.exitCode()).toBe(0);
     const done = await gated.done;
     expect(done.code, done.stderr).toBe(0);

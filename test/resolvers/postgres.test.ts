@@ -6,8 +6,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCheck } from '../../src/commands/check.js';
 import { resolvePostgres } from '../../src/resolvers/postgres.js';
-import type { Invocation, Match, Target } from '../../src/types.js';
+import type { Match, Target } from '../../src/types.js';
 import { blastgate, sandbox } from '../helpers/cli.js';
+import { invocationOf } from '../helpers/process.js';
 import { PG_BIN, startPostgres, type TestPostgres } from '../helpers/postgres.js';
 
 const ROWS = 1234;
@@ -185,7 +186,7 @@ describe('dropdb, dropuser and pg_restore against a real server', () => {
 });
 
 describe('resolver without a server', () => {
-  const inv = (argv: string[]): Invocation => ({ argv, program: argv[0]!, env: {}, clearedEnv: false, unsetEnv: [], stdin: { kind: 'inherit' }, wrappers: [], argsUnknown: false, dynamic: [], text: argv.join(' ') });
+  const inv = (argv: string[]) => invocationOf(argv);
   const m = (tool: string): Match[] => [{ rule: `${tool}:x`, severity: 'high', message: '', tool, invocation: 0 }];
   const ctx = (network: boolean) => ({ env: { PATH: process.env.PATH }, cwd: process.cwd(), timeoutMs: 3000, network, signal: new AbortController().signal });
 

@@ -4,6 +4,7 @@ import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { processGone } from '../helpers/process.js';
 import { runBounded, type RunOptions } from '../../src/resolvers/terraform-run.js';
 
 let dir: string;
@@ -25,19 +26,7 @@ const opts = (over: Partial<RunOptions> = {}): RunOptions => ({
   ...over,
 });
 
-const gone = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
-  } catch {
-    return process.platform === 'linux';
-  }
-};
+const gone = processGone;
 
 describe('runBounded', () => {
   it('gives the child exactly the environment it was handed, and stdout byte for byte as utf8', async () => {

@@ -9,23 +9,13 @@ import { resolveTerraform } from '../../src/resolvers/terraform.js';
 import { DEFAULT_POLICY } from '../../src/config/policy.js';
 import { productionOf } from '../../src/stages/decide.js';
 import { realBinaryCandidates } from '../../src/stages/exec.js';
-import type { Invocation, Target } from '../../src/types.js';
+import type { Target } from '../../src/types.js';
 import { blastgate, sandbox } from '../helpers/cli.js';
+import { invocationOf, processGone } from '../helpers/process.js';
 
 const hasTerraform = realBinaryCandidates('terraform', { path: process.env.PATH }).length > 0;
 
-const invocation = (argv: string[], env: Record<string, string> = {}): Invocation => ({
-  argv,
-  program: basename(argv[0]!),
-  env,
-  clearedEnv: false,
-  unsetEnv: [],
-  stdin: { kind: 'inherit' },
-  wrappers: [],
-  argsUnknown: false,
-  dynamic: [],
-  text: argv.join(' '),
-});
+const invocation = invocationOf;
 
 const resolveIn = (cwd: string, argv: string[], env: Record<string, string | undefined> = {}, timeoutMs = 5000): Promise<Target | undefined> =>
   resolveTerraform(invocation(argv), [], {
@@ -42,21 +32,7 @@ const script = (dir: string, name: string, body: string) => {
   chmodSync(join(dir, name), 0o755);
 };
 
-const alive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  // A killed orphan stays a zombie until init reaps it (slowly in some sandboxes): dead all the same.
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return process.platform !== 'linux';
-  }
-  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-};
+const alive = (pid: number) => !processGone(pid);
 
 describe.runIf(hasTerraform)('terraform resolver with the real terraform binary', () => {
   let dir: string;

@@ -6,21 +6,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { DEFAULT_POLICY } from '../../src/config/policy.js';
 import { resolveTerragrunt } from '../../src/resolvers/terragrunt.js';
 import { productionOf } from '../../src/stages/decide.js';
-import type { Invocation, Target } from '../../src/types.js';
+import type { Target } from '../../src/types.js';
 import { blastgate, sandbox } from '../helpers/cli.js';
+import { invocationOf } from '../helpers/process.js';
 
-const invocation = (argv: string[]): Invocation => ({
-  argv,
-  program: 'terragrunt',
-  env: {},
-  clearedEnv: false,
-  unsetEnv: [],
-  stdin: { kind: 'inherit' },
-  wrappers: [],
-  argsUnknown: false,
-  dynamic: [],
-  text: argv.join(' '),
-});
+const invocation = (argv: string[]) => invocationOf(argv);
 
 const resolveIn = (cwd: string, argv: string[], env: Record<string, string> = {}): Promise<Target | undefined> =>
   resolveTerragrunt(invocation(argv), [], { env, cwd, timeoutMs: 3000, network: false, signal: new AbortController().signal });
