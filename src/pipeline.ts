@@ -4,8 +4,8 @@ import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
 import { decide } from './stages/decide.js';
 import { matchInvocation } from './stages/match.js';
-import { exportedBefore, parseLine } from './stages/parse.js';
-import { resolvePipedStdin } from './stages/pipes.js';
+import { parseLine } from './stages/parse.js';
+import { withLineContext } from './stages/pipes.js';
 import { resolveTarget } from './stages/resolve.js';
 import { unwrap } from './stages/unwrap.js';
 import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
@@ -38,12 +38,9 @@ const parseInput = async (input: GuardInput, trace: TraceStep[]) => {
     trace.push({ stage: 'parse', commands: 1, unknowns: 0, parser: 'argv' });
     return { commands: [commandFromArgv(input.argv, input.stdin)], unknowns: [] as Unknown[] };
   }
-  const parsed = await parseLine(input.text);
+  const parsed = withLineContext(await parseLine(input.text));
   trace.push({ stage: 'parse', commands: parsed.commands.length, unknowns: parsed.unknowns.length, parser: parsed.parser ?? 'shell-quote' });
-  // `export X=…; cmd`: later commands see earlier exports (more env, never less).
-  const exported = exportedBefore(parsed.commands);
-  const commands = resolvePipedStdin(parsed.commands).map((c, i) => ({ ...c, assignments: { ...exported[i], ...c.assignments } }));
-  return { commands, unknowns: parsed.unknowns };
+  return parsed;
 };
 
 /** The directory each invocation runs in, following `cd DIR` / `pushd DIR` earlier in the line. */

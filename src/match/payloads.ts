@@ -19,14 +19,9 @@ const readPayloadFile = (path: string, cwd: string, origin: string): Payload => 
   }
 };
 
-// `echo 'SQL' | psql` and `cat f.sql | psql` are common enough to read; any other producer is unknown.
-const fromPipe = (from: string, cwd: string): Payload => {
-  const m = /^\s*(echo|printf)\s+(?:-[neE]+\s+)?(['"]?)([\s\S]*)\2\s*$/.exec(from);
-  if (m) return { text: m[3]!, origin: `${m[1]} in the pipeline` };
-  const cat = /^\s*cat\s+(['"]?)([^'"\s|;&]+)\1\s*$/.exec(from);
-  if (cat) return readPayloadFile(cat[2]!, cwd, `cat ${cat[2]}`);
-  return { text: null, origin: 'pipe', problem: `stdin comes from \`${from.trim()}\`, whose output is unknown until it runs` };
-};
+// Pipes whose contents the line spells out (`echo SQL |`, `cat f.sql |`, `cat <<EOF |`) were already
+// turned into that content by the parse stage (withLineContext); any other producer is unknown.
+const fromPipe = (from: string): Payload => ({ text: null, origin: 'pipe', problem: `stdin comes from \`${from.trim()}\`, whose output is unknown until it runs` });
 
 /** Stdin as a payload; null when stdin is the caller's terminal or an unknown inherited stream. */
 export const stdinPayload = (stdin: StdinSource, cwd: string): Payload | null => {
@@ -40,7 +35,7 @@ export const stdinPayload = (stdin: StdinSource, cwd: string): Payload | null =>
     case 'file':
       return readPayloadFile(stdin.path, cwd, `< ${stdin.path}`);
     case 'pipe':
-      return fromPipe(stdin.from, cwd);
+      return fromPipe(stdin.from);
     case 'inherit':
       return null;
   }

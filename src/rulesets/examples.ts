@@ -1,6 +1,7 @@
 // Run a ruleset's own examples (the RuleTester idea): every `match` line must fire the rule, no `no-match` line may.
 import { matchInvocation } from '../stages/match.js';
 import { parseLine } from '../stages/parse.js';
+import { withLineContext } from '../stages/pipes.js';
 import { unwrap } from '../stages/unwrap.js';
 import { buildIndex } from './compile.js';
 import type { Rule, Ruleset } from './types.js';
@@ -18,7 +19,7 @@ export interface ExampleResult {
 /** Rule ids this ruleset fires for a command line, judged with an empty caller environment. */
 export const rulesFiredBy = async (line: string, set: Ruleset, cwd = process.cwd()): Promise<string[]> => {
   const index = buildIndex([set]);
-  const parsed = await parseLine(line);
+  const parsed = withLineContext(await parseLine(line));
   const fired: string[] = [];
   let n = 0;
   for (const cmd of parsed.commands) {

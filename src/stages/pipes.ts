@@ -1,5 +1,6 @@
 // Part of parse: what flows through a pipe, when the line itself says (`cat <<EOF | psql`, `echo SQL | psql`).
-import type { SimpleCommand, StdinSource } from '../types.js';
+import type { ParsedLine, SimpleCommand, StdinSource } from '../types.js';
+import { exportedBefore } from './parse.js';
 
 const literal = (cmd: SimpleCommand, i: number) => !cmd.dynamic.includes(i);
 
@@ -25,3 +26,14 @@ export const resolvePipedStdin = (commands: SimpleCommand[]): SimpleCommand[] =>
     const known = up ? outputOf(up) : null;
     return known ? { ...cmd, stdin: known } : cmd;
   });
+
+/**
+ * What a line says about its own commands' surroundings: later commands see earlier exports
+ * (`export X=…; cmd`, more env, never less) and the known contents of their pipes. Every caller that
+ * judges a parsed line (the pipeline, a nested `bash -c` string, rule examples) reads it through this.
+ */
+export const withLineContext = <T extends ParsedLine>(parsed: T): T => {
+  const exported = exportedBefore(parsed.commands);
+  const commands = resolvePipedStdin(parsed.commands).map((c, i) => ({ ...c, assignments: { ...exported[i], ...c.assignments } }));
+  return { ...parsed, commands };
+};

@@ -3,6 +3,7 @@
 // becomes an Unknown, never a silent pass.
 import type { Invocation, ParsedLine, SimpleCommand, StdinSource, Unknown, Unwrapped } from '../types.js';
 import { parseLine, parseSimple, splitAssignment } from './parse.js';
+import { withLineContext } from './pipes.js';
 
 /** How many nested shell strings (`bash -c`, `eval`, `watch`, `flock -c` …) we follow. */
 export const MAX_UNWRAP_DEPTH = 8;
@@ -20,7 +21,7 @@ export interface UnwrapContext {
 export async function unwrap(cmd: SimpleCommand, ctx: UnwrapContext): Promise<Unwrapped> {
   const steps = unwrapSteps(initialState(cmd), ctx, ctx.depth ?? 0);
   let step = steps.next();
-  while (!step.done) step = steps.next(await parseLine(step.value));
+  while (!step.done) step = steps.next(withLineContext(await parseLine(step.value)));
   return step.value;
 }
 
@@ -41,7 +42,7 @@ export function unwrapArgv(
   while (!step.done) {
     const parsed = parseSimple(step.value);
     if (!parsed) return null;
-    step = steps.next(parsed);
+    step = steps.next(withLineContext(parsed));
   }
   return step.value;
 }
