@@ -6,6 +6,9 @@ const loaders: Record<string, () => Promise<Analyzer>> = {
   graphql: async () => (await import('./graphql.js')).analyzeGraphql,
 };
 
+/** Names a ruleset may reference (validated at load, so a typo fails early). */
+export const ANALYZER_NAMES: readonly string[] = Object.keys(loaders);
+
 export const loadAnalyzer = async (name: string): Promise<Analyzer> => {
   const load = loaders[name];
   if (!load) throw new Error(`unknown analyzer ${name}`);

@@ -4,7 +4,7 @@ import { readFileSync } from 'node:fs';
 import { Ajv, type ErrorObject } from 'ajv';
 import { LineCounter, parseDocument, isMap, type Document } from 'yaml';
 import { RulesetError } from '../errors.js';
-import { ANALYZER_NAMES } from '../analyzers/names.js';
+import { ANALYZER_NAMES } from '../analyzers/index.js';
 import type { MatchSpec, RuleOrigin, Ruleset } from './types.js';
 import { matchSpecSchema, rulesetSchema } from './schema.js';
 import { compileRegex } from '../match/regex.js';
