@@ -48,12 +48,3 @@ export class DeniedError extends BlastgateError {
 export class ToolNotFoundError extends BlastgateError {
   constructor(message: string) { super(message, EXIT.notFound); }
 }
-
-export class InternalError extends BlastgateError {
-  constructor(message: string, options?: { cause?: unknown }) { super(message, EXIT.internal, options); }
-}
-
-/** Carries a decided exit code without being an error (e.g. `check` → 10). */
-export class ExitCode extends BlastgateError {
-  constructor(code: number) { super('', code); }
-}
