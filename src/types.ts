@@ -157,4 +157,16 @@ export interface Verdict {
   actor: Actor;
   reason: string;
   trace: TraceStep[];
+  /**
+   * Every payload the verdict read (files named by flags, `@file`, stdin, rc/config files), hashed once:
+   * approvals bind these hashes and `run` re-hashes the files right before exec.
+   */
+  payloads?: PayloadSnapshot[];
+}
+
+export interface PayloadSnapshot {
+  /** `stdin`, or the absolute path of the file read. */
+  source: string;
+  /** sha256 (hex) of the bytes judged; null when they could not be read (then the verdict has an unknown). */
+  sha256: string | null;
 }

@@ -100,7 +100,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     return fail(file, line, path, msg);
   }
   const data = raw as Omit<Ruleset, 'source' | 'origin' | 'grammar' | 'packages' | 'description'> &
-    Partial<Pick<Ruleset, 'grammar' | 'packages' | 'description'>>;
+    Partial<Pick<Ruleset, 'grammar' | 'packages' | 'description' | 'credentials'>>;
   const grammar = {
     style: data.grammar?.style ?? 'posix',
     valueFlags: data.grammar?.valueFlags ?? [],
@@ -146,6 +146,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     description: data.description ?? '',
     binaries: data.binaries,
     packages: data.packages ?? {},
+    ...(data.credentials ? { credentials: data.credentials } : {}),
     grammar,
     rules: data.rules.map((r) => ({ ...r, examples: { match: r.examples.match, 'no-match': r.examples['no-match'] ?? [] } })),
     source: file,

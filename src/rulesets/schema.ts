@@ -44,6 +44,11 @@ export const rulesetSchema = {
     description: { type: 'string' },
     binaries: { ...stringList, minItems: 1 },
     packages: { type: 'object', additionalProperties: { type: 'string' } },
+    credentials: {
+      type: 'object',
+      additionalProperties: false,
+      properties: { env: stringList, files: stringList, hosts: stringList },
+    },
     grammar: {
       type: 'object',
       additionalProperties: false,

@@ -87,6 +87,12 @@ export interface Ruleset {
   binaries: string[];
   /** npm packages that provide the tool (`npx @railway/cli`), package → binary. */
   packages: Record<string, string>;
+  /**
+   * What the tool authenticates with and where that identity may travel: bound (as salted fingerprints)
+   * into approvals, replaced by placeholders inside the sandbox, swapped back only toward `hosts`.
+   * `env`: variable names, a trailing `*` is a prefix (`PG*`); `files`: paths, `~/` is the tool's home.
+   */
+  credentials?: { env?: string[]; files?: string[]; hosts?: string[] };
   grammar: Grammar;
   rules: Rule[];
   /** Where the ruleset came from (file path), for error messages and `rules show`. */
