@@ -3,12 +3,14 @@
 // Bundles are CommonJS (Node's ESM loader costs ~20 ms more per start) and split by hand: the hot path
 // (check, run) is one small file; every module reached only through a dynamic `import()` becomes its
 // own bundle that loads when needed (commander, the YAML loader, the bash and SQL parsers…).
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { buildIndex, serializeIndex } from '../rulesets/compile.js';
 import { loadRulesetFile } from '../rulesets/load.js';
+import { GRAMMAR_DIR } from '../io/grammar-files.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const src = join(root, 'src');
@@ -43,7 +45,18 @@ const built = new Set<string>();
 const CORE_ENTRY = join(src, 'core.ts');
 const CORE_MODULES = new Set([join(src, 'engine.ts'), join(src, 'pipeline.ts')]);
 
-// Relative dynamic imports become separate bundles; bare packages imported dynamically stay external.
+/**
+ * Packages that stay in node_modules at run time: they load their own .wasm next to their JS. Everything
+ * else is bundled into dist/, so the installed package needs no other dependency (and no install script).
+ */
+const RUNTIME_PACKAGES = ['libpg-query'];
+const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.includes(name);
+const packageName = (path: string) => path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/');
+/** A bare package imported dynamically gets a lazy bundle of its own: dist/pkg-<name>.js. */
+const PACKAGE_PREFIX = 'package:';
+const packageBundleName = (name: string) => `pkg-${name.replace(/^@/, '').replaceAll('/', '-')}.js`;
+
+// Relative dynamic imports become separate bundles, and so do bare packages imported dynamically.
 const splitBundles = (entry: string): Plugin => ({
   name: 'split-bundles',
   setup(b) {
@@ -53,7 +66,12 @@ const splitBundles = (entry: string): Plugin => ({
         const file = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
         return CORE_MODULES.has(file) ? { path: './core.js', external: true } : undefined;
       }
-      if (!args.path.startsWith('.')) return { path: args.path, external: true };
+      if (!args.path.startsWith('.')) {
+        if (isBuiltin(args.path) || RUNTIME_PACKAGES.includes(packageName(args.path))) return { path: args.path, external: true };
+        const key = `${PACKAGE_PREFIX}${args.path}`;
+        if (!built.has(key)) pending.add(key);
+        return { path: `./${packageBundleName(args.path)}`, external: true };
+      }
       const file = resolve(args.resolveDir, args.path.replace(/\.js$/, '.ts'));
       if (!built.has(file)) pending.add(file);
       return { path: `./${bundleName(file)}`, external: true };
@@ -63,13 +81,15 @@ const splitBundles = (entry: string): Plugin => ({
 
 const bundle = (entry: string, outName: string) =>
   build({
-    entryPoints: [entry],
+    ...(entry.startsWith(PACKAGE_PREFIX)
+      ? { stdin: { contents: `module.exports = require(${JSON.stringify(entry.slice(PACKAGE_PREFIX.length))});`, resolveDir: root, loader: 'js' as const } }
+      : { entryPoints: [entry] }),
     outfile: join(dist, outName),
     bundle: true,
     format: 'cjs',
     platform: 'node',
     target: 'node20',
-    external: ['web-tree-sitter', 'tree-sitter-bash', 'libpg-query'],
+    external: RUNTIME_PACKAGES,
     define: { BLASTGATE_VERSION: JSON.stringify(pkg.version), 'import.meta.url': '__bgModuleUrl', 'import.meta.dirname': '__dirname' },
     banner: { js: "const __bgModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
     // `import()` becomes `require()`: a dynamic import of a CommonJS file would go through the ESM loader.
@@ -86,7 +106,16 @@ while (pending.size > 0) {
   const [file] = pending;
   pending.delete(file!);
   built.add(file!);
-  await bundle(file!, bundleName(file!));
+  await bundle(file!, file!.startsWith(PACKAGE_PREFIX) ? packageBundleName(file!.slice(PACKAGE_PREFIX.length)) : bundleName(file!));
+}
+
+// The WASM files the bash parser loads, with their licenses: the packages themselves are build-time only.
+const requireHere = createRequire(import.meta.url);
+mkdirSync(join(dist, GRAMMAR_DIR));
+for (const [pkgName, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-bash', 'tree-sitter-bash.wasm']] as const) {
+  const from = dirname(requireHere.resolve(`${pkgName}/${file}`));
+  copyFileSync(join(from, file), join(dist, GRAMMAR_DIR, file));
+  copyFileSync(join(from, 'LICENSE'), join(dist, GRAMMAR_DIR, `${pkgName}.LICENSE`));
 }
 const rules = sets.reduce((n, s) => n + s.rules.length, 0);
 process.stdout.write(`built dist/cli.js, dist/core.js + ${built.size - 2} lazy bundles; ${sets.length} rulesets, ${rules} rules compiled to dist/rulesets.json\n`);

@@ -2,6 +2,7 @@
 // Loaded lazily and once; walking the tree yields the same SimpleCommand shape as the fast path.
 import { createRequire } from 'node:module';
 import { useBaselineWasm } from '../io/wasm-baseline.js';
+import { bashGrammarWasm, treeSitterRuntimeWasm } from '../io/grammar-files.js';
 import type { Node, Parser } from 'web-tree-sitter';
 import type { Redirect, SimpleCommand, StdinSource, Unknown } from '../types.js';
 import { stdinFromRedirects, type ParseResult } from './parse.js';
@@ -17,9 +18,9 @@ export function loadBashParser(): Promise<Parser> {
     useBaselineWasm();
     const { Parser: ParserClass, Language } = await import('web-tree-sitter');
     const require = createRequire(import.meta.url);
-    const runtimeWasm = require.resolve('web-tree-sitter/web-tree-sitter.wasm');
+    const runtimeWasm = treeSitterRuntimeWasm(require);
     await ParserClass.init({ locateFile: () => runtimeWasm });
-    const bash = await Language.load(require.resolve('tree-sitter-bash/tree-sitter-bash.wasm'));
+    const bash = await Language.load(bashGrammarWasm(require));
     const parser = new ParserClass();
     parser.setLanguage(bash);
     return parser;
