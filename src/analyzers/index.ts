@@ -4,6 +4,7 @@ import type { Analyzer } from './types.js';
 const loaders: Record<string, () => Promise<Analyzer>> = {
   sql: async () => (await import('./sql.js')).analyzeSql,
   graphql: async () => (await import('./graphql.js')).analyzeGraphql,
+  redis: async () => (await import('./redis.js')).analyzeRedis,
 };
 
 /** Names a ruleset may reference (validated at load, so a typo fails early). */
