@@ -5,6 +5,7 @@ const loaders: Record<string, () => Promise<Analyzer>> = {
   sql: async () => (await import('./sql.js')).analyzeSql,
   graphql: async () => (await import('./graphql.js')).analyzeGraphql,
   redis: async () => (await import('./redis.js')).analyzeRedis,
+  mongo: async () => (await import('./mongo.js')).analyzeMongo,
 };
 
 /** Names a ruleset may reference (validated at load, so a typo fails early). */
