@@ -6,6 +6,8 @@ const loaders: Record<string, () => Promise<Analyzer>> = {
   graphql: async () => (await import('./graphql.js')).analyzeGraphql,
   redis: async () => (await import('./redis.js')).analyzeRedis,
   mongo: async () => (await import('./mongo.js')).analyzeMongo,
+  mysql: async () => (await import('./dialect-sql.js')).analyzeMysql,
+  sqlite: async () => (await import('./dialect-sql.js')).analyzeSqlite,
 };
 
 /** Names a ruleset may reference (validated at load, so a typo fails early). */

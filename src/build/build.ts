@@ -54,7 +54,7 @@ const isBuiltin = (name: string) => name.startsWith('node:') || builtinModules.i
 const packageName = (path: string) => path.split('/').slice(0, path.startsWith('@') ? 2 : 1).join('/');
 /** A bare package imported dynamically gets a lazy bundle of its own: dist/pkg-<name>.js. */
 const PACKAGE_PREFIX = 'package:';
-const packageBundleName = (name: string) => `pkg-${name.replace(/^@/, '').replaceAll('/', '-')}.js`;
+const packageBundleName = (name: string) => `pkg-${name.replace(/^@/, '').replace(/\.js$/, '').replaceAll('/', '-')}.js`;
 
 // Relative dynamic imports become separate bundles, and so do bare packages imported dynamically.
 const splitBundles = (entry: string): Plugin => ({
