@@ -12,6 +12,16 @@ const loaders: Record<string, () => Promise<Resolver>> = {
   curl: async () => (await import('./railway.js')).resolveRailway,
   wget: async () => (await import('./railway.js')).resolveRailway,
   httpie: async () => (await import('./railway.js')).resolveRailway,
+  kubectl: async () => (await import('./kubernetes.js')).resolveKubernetes,
+  helm: async () => (await import('./kubernetes.js')).resolveKubernetes,
+  docker: async () => (await import('./platforms.js')).resolveDocker,
+  fly: async () => (await import('./platforms.js')).resolveFly,
+  heroku: async () => (await import('./platforms.js')).resolveHeroku,
+  aws: async () => (await import('./cloud.js')).resolveAws,
+  gcloud: async () => (await import('./cloud.js')).resolveGcloud,
+  gsutil: async () => (await import('./cloud.js')).resolveGcloud,
+  az: async () => (await import('./cloud.js')).resolveAzure,
+  git: async () => (await import('./git.js')).resolveGit,
 };
 
 /** Register a resolver loader (done by each resolver's entry below). */
