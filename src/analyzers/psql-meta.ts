@@ -5,7 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { MAX_PAYLOAD_BYTES } from '../match/payloads.js';
 import type { Finding } from '../types.js';
 import type { ScriptMeta } from './psql-script.js';
-import { doBlockFacts } from './sql-do-block.js';
+import { walkFor } from './sql-do-block.js';
 import { finding } from './sql-finding.js';
 import { statementsOf, type PgParser } from './sql-parser.js';
 import { statementFacts } from './sql-statements.js';
@@ -21,6 +21,10 @@ export interface ScriptContext {
   vars: Map<string, string | null>;
   singleLine: boolean;
   depth: number;
+  /** psql stops at the first error (ON_ERROR_STOP, `-1`): a failed CREATE never lets the next statement run. */
+  stopsOnError?: boolean;
+  /** search_path may be changed from outside the script (PGOPTIONS): pg_temp might not be searched first. */
+  searchPathFromEnv?: boolean;
 }
 
 export type ScriptAnalyzer = (text: string, sc: ScriptContext) => Promise<Finding[]>;
@@ -59,7 +63,7 @@ const copyFindings = (m: ScriptMeta, sc: ScriptContext): Finding[] => {
   if (/\bprogram\b/i.test(m.raw)) return [hidden(m, sc.origin, 'runs a shell command (PROGRAM)')];
   try {
     const sql = `COPY ${m.raw}`;
-    const walk = { doBlock: (l: string, b: string) => doBlockFacts(sc.pg, l, b) };
+    const walk = walkFor(sc.pg);
     return statementsOf(sc.pg.parseSync(sql), sql).flatMap((s) => statementFacts(s.node, walk)).map((f) => finding(f, `\\copy ${m.raw}`, sc.origin));
   } catch {
     return m.raw.trimStart().startsWith('(') ? [hidden(m, sc.origin, 'copies the result of a query psql could not read')] : [];

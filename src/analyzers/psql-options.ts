@@ -38,14 +38,14 @@ export const readPsqlArgs = (args: readonly string[]): ReadArgs => readArgs(args
 const base = (path: string | undefined) => (path ?? '').split('/').pop() ?? '';
 
 /** Script options that change how psql reads SQL: `-v NAME=VALUE` variables and `-S` single-line mode. */
-export const psqlScriptOptions = (argv: readonly string[]): { vars: Map<string, string | null>; singleLine: boolean } => {
+export const psqlScriptOptions = (argv: readonly string[]): { vars: Map<string, string | null>; singleLine: boolean; singleTransaction: boolean } => {
   const vars = new Map<string, string | null>();
-  if (base(argv[0]) !== 'psql') return { vars, singleLine: false };
+  if (base(argv[0]) !== 'psql') return { vars, singleLine: false, singleTransaction: false };
   const read = readPsqlArgs(argv.slice(1));
   for (const v of read.flags.get('-v') ?? []) {
     const eq = v.indexOf('=');
     if (eq > 0) vars.set(v.slice(0, eq), v.slice(eq + 1));
     else vars.delete(v); // `-v NAME` without `=` unsets it
   }
-  return { vars, singleLine: (read.flags.get('-S') ?? []).length > 0 };
+  return { vars, singleLine: (read.flags.get('-S') ?? []).length > 0, singleTransaction: (read.flags.get('-1') ?? []).length > 0 };
 };
