@@ -20,6 +20,7 @@ export interface ScriptContext {
   home: string | undefined;
   vars: Map<string, string | null>;
   singleLine: boolean;
+  numericVars?: boolean;
   depth: number;
   /** psql stops at the first error (ON_ERROR_STOP, `-1`): a failed CREATE never lets the next statement run. */
   stopsOnError?: boolean;
@@ -39,6 +40,8 @@ const SAFE_META = new Set([
   'parse', 'password', 'print', 'prompt', 'pset', 'q', 'quit', 'qecho', 'r', 'reset', 'restrict', 'unrestrict', 's',
   'sendpipeline', 'set', 'setenv', 'sf', 'sv', 'startpipeline', 'syncpipeline', 't', 'T', 'timing', 'unset', 'warn',
   'watch', 'x', 'z', '?', 'C', '.', '\\',
+  // pgbench's own: \sleep waits; \aset stores results like \gset (psql reports both as invalid and goes on).
+  'sleep', 'aset',
 ]);
 
 const hidden = (m: ScriptMeta, origin: string, note: string): Finding =>

@@ -113,7 +113,7 @@ interface RelName {
 const analyzeScript = async (text: string, sc: ScriptContext): Promise<Finding[]> => {
   const out: Finding[] = [];
   const txn = new TransactionTracker(out, sc.origin);
-  const items = scanPsqlScript(text, { vars: sc.vars, singleLine: sc.singleLine });
+  const items = scanPsqlScript(text, { vars: sc.vars, singleLine: sc.singleLine, ...(sc.numericVars ? { numericVars: true } : {}) });
   const walk = walkFor(sc.pg);
   // One -c string is one query: the server skips the rest of it after an error.
   const oneQuery = sc.origin === '-c' && items.every((i) => i.type === 'sql');
@@ -168,7 +168,7 @@ const payloadDir = (origin: string, cwd: string): string => {
 
 export const analyzeSql: Analyzer = async (payloads, ctx) => {
   const out: Finding[] = [];
-  const { vars, singleLine, singleTransaction } = psqlScriptOptions(ctx.argv);
+  const { vars, singleLine, singleTransaction, numericVars } = psqlScriptOptions(ctx.argv);
   const stopsOnError = singleTransaction || /^(on|1|true|yes)$/i.test(vars.get('ON_ERROR_STOP') ?? '');
   const searchPathFromEnv = /search_path/i.test(ctx.env.PGOPTIONS ?? '');
   const varText = [...vars.values()].join('\n');
@@ -182,7 +182,7 @@ export const analyzeSql: Analyzer = async (payloads, ctx) => {
       const pg = await loadPgParser();
       // psql sends a -c string to the server as written: no variable is substituted in it.
       const scriptVars = p.origin === '-c' ? new Map<string, string | null>() : vars;
-      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0, stopsOnError, searchPathFromEnv })));
+      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0, stopsOnError, searchPathFromEnv, ...(numericVars ? { numericVars } : {}) })));
     } catch (err) {
       out.push({ kind: 'unknown', detail: `SQL from ${p.origin} could not be analyzed: ${firstLine((err as Error).message)}`, details: { origin: p.origin } });
     }
