@@ -19,6 +19,7 @@
 //                  notNullColumns (only `col IS NOT NULL` tests: every row if the columns are NOT NULL)
 //   alter-type     ALTER COLUMN … TYPE without USING (the conversion may round or cut every value);
 //                  with USING it is update-all (any expression rewrites the column)
+//   temp-table     DROP/TRUNCATE/DELETE/UPDATE of a temporary table created earlier in the same script (below)
 //   revoke-public  REVOKE … FROM PUBLIC
 //   copy-program   COPY … FROM/TO PROGRAM: a shell command on the database server
 //   do-block       DO block whose body cannot be judged (EXECUTE of built SQL, another language, unparseable)
@@ -140,7 +141,10 @@ const analyzeScript = async (text: string, sc: ScriptContext): Promise<Finding[]
       const tx = (p.node as { TransactionStmt?: { kind?: string } }).TransactionStmt;
       if (tx) txn.statement(String(tx.kind));
       else {
-        for (const fact of statementFacts(p.node, walk)) if (!temps.owns(fact)) txn.add(fact, p.text);
+        for (const fact of statementFacts(p.node, walk)) {
+          // Still reported, low: the resolver checks that the server's search_path keeps pg_temp first.
+          txn.add(temps.owns(fact) ? { kind: 'temp-table', tables: fact.tables, note: `${fact.kind} of a temporary table this script created` } : fact, p.text);
+        }
         temps.statement(p.node, oneQuery || !!sc.stopsOnError || txn.open);
       }
     }

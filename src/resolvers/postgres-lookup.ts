@@ -18,6 +18,8 @@ export interface LookupRequest {
   overview: boolean;
   /** `WHERE col IS NOT NULL`: are these columns declared NOT NULL (then the statement touches every row)? */
   notNull?: Array<{ table: string; columns: string[] }>;
+  /** The session's search_path (a temp table is only found first while pg_temp is not listed after others). */
+  searchPath?: boolean;
 }
 
 export interface TableInfo {
@@ -39,6 +41,7 @@ export interface LookupResult {
   overview?: { name: string; bytes: number; tables: number; rows: number; largest: string[] };
   /** Key `table|col,col` → every one of the columns exists and is NOT NULL (a primary key's columns are). */
   notNull: Map<string, boolean>;
+  searchPath?: string;
   /** First error line psql printed (a query it could not run), if any. */
   problem?: string;
 }
@@ -113,6 +116,7 @@ export const lookupStatements = (req: LookupRequest): string[] => [
   ...req.roles.map(roleQuery),
   ...(req.overview ? [overviewQuery] : []),
   ...(req.notNull ?? []).map((n) => notNullQuery(n.table, n.columns)),
+  ...(req.searchPath ? ["SELECT 'P', 'search_path', current_setting('search_path')"] : []),
 ];
 
 const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : []);
@@ -139,6 +143,9 @@ export const parseLookupOutput = (stdout: string): LookupResult => {
         break;
       case 'R':
         out.roles.set(key, { canLogin: f[0] === 't', ownedTables: num(f[1]), largest: list(f[2]) });
+        break;
+      case 'P':
+        out.searchPath = f[0] ?? '';
         break;
       case 'N':
         out.notNull.set(key, f[0] === 't');
@@ -196,7 +203,7 @@ export const runLookup = async (runner: PsqlRunner, req: LookupRequest, opts: Lo
     });
     const result = parseLookupOutput(r.stdout ?? '');
     const problem = firstProblem(r.stderr ?? '');
-    const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + result.notNull.size + (result.overview ? 1 : 0) > 0;
+    const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + result.notNull.size + (result.searchPath !== undefined ? 1 : 0) + (result.overview ? 1 : 0) > 0;
     // The resolve stage aborts only once it has answered without us: nothing to report.
     if (r.isCanceled) return { error: 'cancelled' };
     // Killed for time or for output past the buffer: what it said is not whole.

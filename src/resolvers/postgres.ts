@@ -70,6 +70,7 @@ const requestFor = (findings: Finding[]): LookupRequest => {
       add(req.tables, d.tables);
       if (d.cascade === true && (kind === 'drop-table' || kind === 'truncate')) add(req.cascade, d.tables);
     }
+    if (kind === 'temp-table') req.searchPath = true;
     if (kind === 'drop-schema') add(req.schemas, d.schemas);
     if (kind === 'drop-database') add(req.databases, [d.database]);
     if (kind === 'drop-owned') add(req.roles, d.objects);
@@ -77,7 +78,7 @@ const requestFor = (findings: Finding[]): LookupRequest => {
   return req;
 };
 
-const hasQuestions = (r: LookupRequest) => r.overview || r.tables.length + r.schemas.length + r.databases.length + r.roles.length + (r.notNull?.length ?? 0) > 0;
+const hasQuestions = (r: LookupRequest) => r.overview || !!r.searchPath || r.tables.length + r.schemas.length + r.databases.length + r.roles.length + (r.notNull?.length ?? 0) > 0;
 
 interface Shape {
   conn: PgConnection;
@@ -266,6 +267,14 @@ const describe = (shape: Shape, result: LookupResult, target: Target) => {
     const what = everyRow.map((n) => `${n.columns.join(', ')} IS NOT NULL on ${n.table}`).join('; ');
     target.raise = { severity: 'high', reason: `${what}: the column${everyRow[0]!.columns.length > 1 ? 's are' : ' is'} declared NOT NULL, so the condition holds for every row` };
     target.notes = [...(target.notes ?? []), target.raise.reason];
+  }
+  // pg_temp is searched first unless search_path names it later (a role or database setting can):
+  // then `DROP TABLE t` after `CREATE TEMP TABLE t` may find a real table.
+  const path = result.searchPath;
+  if (request.searchPath && path !== undefined && /pg_temp/i.test(path) && !/^\s*"?pg_temp"?\s*(,|$)/i.test(path)) {
+    const reason = `search_path on this server is "${path}": pg_temp is not searched first, so a temporary table's name may reach a real table`;
+    if (!target.raise) target.raise = { severity: 'high', reason };
+    target.notes = [...(target.notes ?? []), reason];
   }
   const count = request.overview ? (result.overview?.tables ?? 0) : names.length;
   if (names.length || request.overview) target.resources = { count, names, dataHolding };

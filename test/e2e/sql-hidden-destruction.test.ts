@@ -110,6 +110,16 @@ describe('the false alarms run for an agent', () => {
     expect(r.stdout.toString('utf8').trim()).toBe('42');
   });
 
+  it('a temp table of the same name as a real one, on a server whose search_path puts pg_temp last: stopped, the real table stays', async () => {
+    await pg.psql('CREATE DATABASE shop_sp');
+    await pg.psql("ALTER DATABASE shop_sp SET search_path = public, pg_temp");
+    await pg.psql('CREATE TABLE orders (id int); INSERT INTO orders VALUES (1)', 'shop_sp');
+    const r = bash(`psql ${conn('shop_sp')} -c 'CREATE TEMP TABLE orders AS SELECT 1 AS x; DROP TABLE orders;'`, { env: env('agent') });
+    expect(r.code, r.stderr).toBe(77);
+    expect(r.stderr).toContain('pg_temp is not searched first');
+    expect(await pg.psql('SELECT count(*) FROM public.orders', 'shop_sp')).toBe('1');
+  });
+
   it('but pg_dump --clean shop | psql -d shop_copy is stopped, and the copy keeps its table', async () => {
     await pg.psql('CREATE TABLE keep (x int); INSERT INTO keep VALUES (1)', 'shop_copy');
     await pg.psql('CREATE TABLE keep (x int)', 'shop');
