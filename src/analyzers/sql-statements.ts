@@ -1,7 +1,7 @@
 // What one parsed PostgreSQL statement destroys: walks the whole parse tree, so CTEs, EXPLAIN ANALYZE,
 // PREPARE, COPY (query) and rule/function bodies written in SQL are seen too.
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree JSON from libpg-query */
-import { alwaysTrue, bounded, onlyNotNullTests, type WhereContext } from './sql-where.js';
+import { alwaysTrue, bounded, onlyNotNullTests, type Variables, type WhereContext } from './sql-where.js';
 
 /** One destructive fact about a statement; becomes a Finding once the statement text and origin are known. */
 export interface StatementFact {
@@ -26,8 +26,10 @@ export interface StatementFact {
 export interface WalkContext {
   /** Analyze a DO block's body (the caller owns the PL/pgSQL parser). */
   doBlock: (language: string, body: string) => StatementFact[];
-  /** Analyze a function or procedure body given as a string (`AS $$ … $$`). */
-  routine: (language: string, body: string) => StatementFact[];
+  /** Analyze a function or procedure body given as a string (`AS $$ … $$`), knowing its parameter names. */
+  routine: (language: string, body: string, params: string[]) => StatementFact[];
+  /** Inside a function body: its parameters and variables, each one value per statement. */
+  variables?: Variables;
 }
 
 const sval = (n: any): string => String(n?.String?.sval ?? n?.sval ?? '');
@@ -89,27 +91,27 @@ const dropStmt: Handler = (n, out) => {
 
 // A WHERE that is not always true but does not pin rows to fixed values either (`id > 0`, `x IS NOT NULL`,
 // a join) may still touch every row: `unbounded-write`, a lower tier than `delete-all` (see rulesets/psql.yaml).
-const judgeWhere = (where: unknown, table: string, all: StatementFact, out: StatementFact[]) => {
+const judgeWhere = (where: unknown, table: string, all: StatementFact, out: StatementFact[], vars?: Variables) => {
   const ctx: WhereContext = { table };
   if (!where || alwaysTrue(where, ctx)) {
     out.push({ ...all, ...(where ? { note: 'WHERE is always true' } : {}) });
     return;
   }
-  if (bounded(where)) return;
+  if (bounded(where, vars)) return;
   const notNullColumns = onlyNotNullTests(where, ctx);
   out.push({ ...all, kind: 'unbounded-write', ...(notNullColumns ? { notNullColumns } : {}), note: `WHERE does not pin the rows to fixed values: it may match every row (${all.kind === 'delete-all' ? 'DELETE' : 'UPDATE'})` });
 };
 
 const columnsOf = (targets: any[] | undefined): string[] => (targets ?? []).map((t: any) => String(t.ResTarget?.name ?? '?'));
 
-const deleteStmt: Handler = (n, out) => {
+const deleteStmt: Handler = (n, out, ctx) => {
   const table = rangeVarName(n.relation);
-  judgeWhere(n.whereClause, table, { kind: 'delete-all', tables: [table] }, out);
+  judgeWhere(n.whereClause, table, { kind: 'delete-all', tables: [table] }, out, ctx.variables);
 };
 
-const updateStmt: Handler = (n, out) => {
+const updateStmt: Handler = (n, out, ctx) => {
   const table = rangeVarName(n.relation);
-  judgeWhere(n.whereClause, table, { kind: 'update-all', tables: [table], columns: columnsOf(n.targetList) }, out);
+  judgeWhere(n.whereClause, table, { kind: 'update-all', tables: [table], columns: columnsOf(n.targetList) }, out, ctx.variables);
 };
 
 // INSERT … ON CONFLICT DO UPDATE is an UPDATE of every row its query collides with: a VALUES list names
@@ -197,7 +199,8 @@ const createFunctionStmt: Handler = (n, out, ctx) => {
   }
   const name = `${(n.funcname ?? []).map(sval).join('.')}()`;
   if (n.sql_body) return; // walked by visit like any statement
-  const facts = body === undefined ? [{ kind: 'unknown', note: `its ${language || 'compiled'} body is not analyzed` }] : ctx.routine(language, body);
+  const params = (n.parameters ?? []).map((p: any) => String(p.FunctionParameter?.name ?? '')).filter(Boolean);
+  const facts = body === undefined ? [{ kind: 'unknown', note: `its ${language || 'compiled'} body is not analyzed` }] : ctx.routine(language, body, params);
   out.push(...facts.map((f) => ({ ...f, inFunction: f.inFunction ?? name })));
   return 'stop';
 };

@@ -213,22 +213,34 @@ export const alwaysTrue = (where: unknown, ctx: WhereContext = {}): boolean => t
 
 const conjuncts = (where: any): any[] => (where?.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args.flatMap(conjuncts) : [where]);
 
-// A value the statement fixes before it runs: a constant, a parameter ($1), a cast of one, a one-value subquery.
-const fixedValue = (n: any): boolean =>
-  !!n && (!!n.A_Const || !!n.ParamRef || (!!n.TypeCast && fixedValue(n.TypeCast.arg)) || n.SubLink?.subLinkType === 'EXPR_SUBLINK' ||
-    (!!n.A_ArrayExpr && (n.A_ArrayExpr.elements ?? []).every(fixedValue)));
+/** Names that hold one value while the statement runs: a function's parameters and PL/pgSQL variables. */
+export type Variables = ReadonlySet<string>;
+const NO_VARIABLES: Variables = new Set();
 
-const pins = (e: any): boolean => {
+const isVariable = (n: any, vars: Variables): boolean => {
+  const f = n?.ColumnRef?.fields;
+  // `v`, or a field of a record variable (`r.id`, a trigger's `old.id`).
+  return Array.isArray(f) && (f.length === 1 || f.length === 2) && vars.has(String(f[0]?.String?.sval ?? '').toLowerCase());
+};
+
+// A value the statement fixes before it runs: a constant, a parameter ($1 or a named one), a cast of one,
+// a one-value subquery.
+const fixedValue = (n: any, vars: Variables = NO_VARIABLES): boolean =>
+  !!n && (!!n.A_Const || !!n.ParamRef || isVariable(n, vars) || (!!n.TypeCast && fixedValue(n.TypeCast.arg, vars)) || n.SubLink?.subLinkType === 'EXPR_SUBLINK' ||
+    (!!n.A_ArrayExpr && (n.A_ArrayExpr.elements ?? []).every((x: any) => fixedValue(x, vars))));
+
+const pins = (e: any, vars: Variables): boolean => {
   if (e?.CurrentOfExpr) return true; // WHERE CURRENT OF cursor: one row
-  if (e?.BoolExpr?.boolop === 'OR_EXPR') return e.BoolExpr.args.every(pins);
-  if (e?.BoolExpr?.boolop === 'AND_EXPR') return e.BoolExpr.args.some(pins);
+  if (e?.BoolExpr?.boolop === 'OR_EXPR') return e.BoolExpr.args.every((x: any) => pins(x, vars));
+  if (e?.BoolExpr?.boolop === 'AND_EXPR') return e.BoolExpr.args.some((x: any) => pins(x, vars));
   const a = e?.A_Expr;
   if (!a) return false;
   const op = String(a.name?.[0]?.String?.sval ?? '');
   const sides: Array<[any, any]> = [[a.lexpr, a.rexpr], [a.rexpr, a.lexpr]];
-  if (a.kind === 'AEXPR_OP' && op === '=') return sides.some(([c, v]) => !!c?.ColumnRef && fixedValue(v));
-  if (a.kind === 'AEXPR_IN' && op === '=') return !!a.lexpr?.ColumnRef && !!inList(a.rexpr)?.every(fixedValue);
-  if (a.kind === 'AEXPR_OP_ANY' && op === '=') return !!a.lexpr?.ColumnRef && fixedValue(a.rexpr);
+  const column = (c: any) => !!c?.ColumnRef && !isVariable(c, vars);
+  if (a.kind === 'AEXPR_OP' && op === '=') return sides.some(([c, v]) => column(c) && fixedValue(v, vars));
+  if (a.kind === 'AEXPR_IN' && op === '=') return column(a.lexpr) && !!inList(a.rexpr)?.every((x: any) => fixedValue(x, vars));
+  if (a.kind === 'AEXPR_OP_ANY' && op === '=') return column(a.lexpr) && fixedValue(a.rexpr, vars);
   return false;
 };
 
@@ -237,7 +249,7 @@ const pins = (e: any): boolean => {
  * `id IN (1, 2)`, `id = $1`, `id = ANY($1)`, `WHERE CURRENT OF c`). Ranges (`id > 0`), `IS [NOT] NULL`,
  * LIKE, joins and functions are not: they may select every row.
  */
-export const bounded = (where: unknown): boolean => !!where && (pins(where) || [false, null].includes(toBool(fold(where)) as boolean | null));
+export const bounded = (where: unknown, vars: Variables = NO_VARIABLES): boolean => !!where && (pins(where, vars) || [false, null].includes(toBool(fold(where)) as boolean | null));
 
 /**
  * Columns the condition only requires to be non-null (`id IS NOT NULL AND true`): the statement touches

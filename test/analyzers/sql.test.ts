@@ -372,3 +372,23 @@ describe('temporary tables created by the same script', () => {
     expect(viaEnv.map((f) => f.kind)).toEqual(['drop-table']);
   });
 });
+
+describe('function parameters and PL/pgSQL variables hold one value per statement', () => {
+  it.each([
+    'CREATE FUNCTION del(p_id int) RETURNS void LANGUAGE sql AS $$ DELETE FROM orders WHERE id = p_id $$',
+    'CREATE FUNCTION del(p_id int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM orders WHERE id = p_id; END $$',
+    'CREATE FUNCTION del() RETURNS void LANGUAGE plpgsql AS $$ DECLARE v int := 3; BEGIN UPDATE orders SET total = 0 WHERE id = v; END $$',
+    'CREATE FUNCTION trg() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN DELETE FROM order_items WHERE order_id = old.id; RETURN old; END $$',
+    "CREATE FUNCTION f() RETURNS void LANGUAGE plpgsql AS $$ DECLARE r record; BEGIN FOR r IN SELECT id FROM stale LOOP DELETE FROM orders WHERE id = r.id; END LOOP; END $$",
+  ])('bounded: %s', async (sql) => {
+    expect(await kinds(sql, { origin: '-c' })).toEqual([]);
+  });
+
+  it.each([
+    ['CREATE FUNCTION del(p_id int) RETURNS void LANGUAGE sql AS $$ DELETE FROM orders WHERE id > p_id $$', 'unbounded-write'],
+    ['CREATE FUNCTION del(p_id int) RETURNS void LANGUAGE plpgsql AS $$ BEGIN DELETE FROM orders WHERE p_id = p_id; END $$', 'delete-all'],
+    ['DELETE FROM orders WHERE id = total', 'unbounded-write'],
+  ])('still unbounded: %s', async (sql, kind) => {
+    expect(await kinds(sql, { origin: '-c' })).toEqual([kind]);
+  });
+});
