@@ -94,9 +94,13 @@ const regexMatch = (op: string, text: Folded, pattern: Folded): Folded => {
   if (text === UNKNOWN || pattern === UNKNOWN) return UNKNOWN;
   if (text === null || pattern === null) return null;
   if (!SAFE_REGEX.test(String(pattern))) return UNKNOWN;
-  const negate = op.startsWith('!');
-  const found = new RegExp(String(pattern), op.endsWith('*') ? 'i' : '').test(String(text));
-  return negate ? !found : found;
+  let found: boolean;
+  try {
+    found = new RegExp(String(pattern), op.endsWith('*') ? 'i' : '').test(String(text));
+  } catch {
+    return UNKNOWN; // `(` alone: PostgreSQL rejects it too
+  }
+  return op.startsWith('!') ? !found : found;
 };
 const REGEX_OPS = new Set(['~', '~*', '!~', '!~*']);
 

@@ -392,3 +392,13 @@ describe('function parameters and PL/pgSQL variables hold one value per statemen
     expect(await kinds(sql, { origin: '-c' })).toEqual([kind]);
   });
 });
+
+describe('regular expressions between constants', () => {
+  it('an invalid pattern is not "always true" and does not break the analysis', async () => {
+    expect(await kinds("DELETE FROM orders WHERE 'a' ~ '('", { origin: '-c' })).toEqual(['unbounded-write']);
+  });
+
+  it('a bracket expression (POSIX and JS read it differently) is not folded', async () => {
+    expect(await kinds("DELETE FROM orders WHERE 'a' ~ '[[:alpha:]]'", { origin: '-c' })).toEqual(['unbounded-write']);
+  });
+});
