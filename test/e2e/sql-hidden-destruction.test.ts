@@ -82,6 +82,13 @@ describe('SQL that destroys without the usual words, sent by an agent through th
 });
 
 describe('a person', () => {
+  // `id > 0` is the one line a person may run (medium: a range is ordinary work for a person).
+  it.each(HIDDEN.filter(([name]) => name !== 'a range'))('%s: stopped for a person too (no terminal: a pending request, 77)', async (_name, sql) => {
+    const r = bash(`psql ${conn()} -c ${shq(sql)}`, { env: env('human') });
+    expect(r.code, r.stderr).toBe(77);
+    expect(await orders()).toBe(INTACT);
+  });
+
   it('DELETE … WHERE id IS NOT NULL: the server says id is NOT NULL, so it is every row — stopped', async () => {
     const r = bash(`psql ${conn()} -c 'DELETE FROM orders WHERE id IS NOT NULL'`, { env: env('human') });
     expect(r.code, r.stderr).toBe(77);
