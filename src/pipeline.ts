@@ -90,6 +90,8 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
       cwd: cwds[top.invocation]!,
       timeoutMs: ctx.policy.resolve.timeout,
       network: ctx.policy.resolve.network,
+      actor: ctx.actor.actor,
+      line: { commands: parsed.commands, invocations },
     });
     target = resolved.target;
     trace.push(resolved.trace);

@@ -5,7 +5,7 @@ import { dirname, isAbsolute, resolve } from 'node:path';
 import { MAX_PAYLOAD_BYTES } from '../match/payloads.js';
 import type { Finding } from '../types.js';
 import type { ScriptMeta } from './psql-script.js';
-import { doBlockFacts } from './sql-do-block.js';
+import { walkFor } from './sql-do-block.js';
 import { finding } from './sql-finding.js';
 import { statementsOf, type PgParser } from './sql-parser.js';
 import { statementFacts } from './sql-statements.js';
@@ -20,7 +20,12 @@ export interface ScriptContext {
   home: string | undefined;
   vars: Map<string, string | null>;
   singleLine: boolean;
+  numericVars?: boolean;
   depth: number;
+  /** psql stops at the first error (ON_ERROR_STOP, `-1`): a failed CREATE never lets the next statement run. */
+  stopsOnError?: boolean;
+  /** search_path may be changed from outside the script (PGOPTIONS): pg_temp might not be searched first. */
+  searchPathFromEnv?: boolean;
 }
 
 export type ScriptAnalyzer = (text: string, sc: ScriptContext) => Promise<Finding[]>;
@@ -35,6 +40,8 @@ const SAFE_META = new Set([
   'parse', 'password', 'print', 'prompt', 'pset', 'q', 'quit', 'qecho', 'r', 'reset', 'restrict', 'unrestrict', 's',
   'sendpipeline', 'set', 'setenv', 'sf', 'sv', 'startpipeline', 'syncpipeline', 't', 'T', 'timing', 'unset', 'warn',
   'watch', 'x', 'z', '?', 'C', '.', '\\',
+  // pgbench's own: \sleep waits; \aset stores results like \gset (psql reports both as invalid and goes on).
+  'sleep', 'aset',
 ]);
 
 const hidden = (m: ScriptMeta, origin: string, note: string): Finding =>
@@ -59,7 +66,7 @@ const copyFindings = (m: ScriptMeta, sc: ScriptContext): Finding[] => {
   if (/\bprogram\b/i.test(m.raw)) return [hidden(m, sc.origin, 'runs a shell command (PROGRAM)')];
   try {
     const sql = `COPY ${m.raw}`;
-    const walk = { doBlock: (l: string, b: string) => doBlockFacts(sc.pg, l, b) };
+    const walk = walkFor(sc.pg);
     return statementsOf(sc.pg.parseSync(sql), sql).flatMap((s) => statementFacts(s.node, walk)).map((f) => finding(f, `\\copy ${m.raw}`, sc.origin));
   } catch {
     return m.raw.trimStart().startsWith('(') ? [hidden(m, sc.origin, 'copies the result of a query psql could not read')] : [];

@@ -38,14 +38,35 @@ export const readPsqlArgs = (args: readonly string[]): ReadArgs => readArgs(args
 const base = (path: string | undefined) => (path ?? '').split('/').pop() ?? '';
 
 /** Script options that change how psql reads SQL: `-v NAME=VALUE` variables and `-S` single-line mode. */
-export const psqlScriptOptions = (argv: readonly string[]): { vars: Map<string, string | null>; singleLine: boolean } => {
+export interface ScriptOptions {
+  vars: Map<string, string | null>;
+  singleLine: boolean;
+  singleTransaction: boolean;
+  /** pgbench: every variable holds a number or a short value, never SQL text (`\set` evaluates expressions). */
+  numericVars?: boolean;
+}
+
+// pgbench -D NAME=VALUE / -DNAME=VALUE / --define[=]NAME=VALUE (pgbench --help).
+const pgbenchVars = (argv: readonly string[]): Map<string, string | null> => {
   const vars = new Map<string, string | null>();
-  if (base(argv[0]) !== 'psql') return { vars, singleLine: false };
+  for (let i = 1; i < argv.length; i++) {
+    const w = argv[i]!;
+    const def = w === '-D' || w === '--define' ? argv[++i] : w.startsWith('--define=') ? w.slice(9) : w.startsWith('-D') ? w.slice(2) : undefined;
+    const eq = def?.indexOf('=') ?? -1;
+    if (def && eq > 0) vars.set(def.slice(0, eq), def.slice(eq + 1));
+  }
+  return vars;
+};
+
+export const psqlScriptOptions = (argv: readonly string[]): ScriptOptions => {
+  const vars = new Map<string, string | null>();
+  if (base(argv[0]) === 'pgbench') return { vars: pgbenchVars(argv), singleLine: false, singleTransaction: false, numericVars: true };
+  if (base(argv[0]) !== 'psql') return { vars, singleLine: false, singleTransaction: false };
   const read = readPsqlArgs(argv.slice(1));
   for (const v of read.flags.get('-v') ?? []) {
     const eq = v.indexOf('=');
     if (eq > 0) vars.set(v.slice(0, eq), v.slice(eq + 1));
     else vars.delete(v); // `-v NAME` without `=` unsets it
   }
-  return { vars, singleLine: (read.flags.get('-S') ?? []).length > 0 };
+  return { vars, singleLine: (read.flags.get('-S') ?? []).length > 0, singleTransaction: (read.flags.get('-1') ?? []).length > 0 };
 };

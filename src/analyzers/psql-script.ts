@@ -31,6 +31,8 @@ export interface ScanOptions {
   vars: Map<string, string | null>;
   /** psql -S: a newline ends a statement. */
   singleLine: boolean;
+  /** pgbench scripts: `\set` computes a number and a variable never holds SQL, so one without a known value reads as 0. */
+  numericVars?: boolean;
 }
 
 /** Meta-commands that send the query buffer (like `;`). */
@@ -209,6 +211,7 @@ export const scanPsqlScript = (input: string, opts: ScanOptions): ScriptItem[] =
     if (SENDS.has(name)) flush();
     items.push({ type: 'meta', name, args: args.words, raw, shell: args.shell, vars: new Map(vars) });
     applyVarEffects(name, args, vars);
+    if (opts.numericVars && name === 'set' && args.words[0]) vars.set(args.words[0], '0');
   };
 
   while (i < text.length) {
@@ -263,7 +266,8 @@ export const scanPsqlScript = (input: string, opts: ScanOptions): ScriptItem[] =
       i += m[0].length;
     } else if (c === ':' && matchAt(VAR_NAME, text, i + 1)) {
       const name = matchAt(VAR_NAME, text, i + 1)![0];
-      const value = vars.get(name);
+      const known = vars.get(name);
+      const value = opts.numericVars && (typeof known !== 'string' || !PLAIN_VALUE.test(known)) ? '0' : known;
       const end = i + 1 + name.length;
       if (typeof value === 'string' && PLAIN_VALUE.test(value)) {
         buf += value;

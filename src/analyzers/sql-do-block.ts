@@ -38,8 +38,35 @@ export const doBlockFacts = (pg: PgParser, language: string, body: string): Stat
   } catch (err) {
     return [{ kind: 'do-block', note: `its body could not be parsed (${firstLine((err as Error).message)})` }];
   }
+  return plpgsqlFacts(pg, tree);
+};
+
+export const walkFor = (pg: PgParser, variables?: ReadonlySet<string>) => ({
+  doBlock: (l: string, b: string) => doBlockFacts(pg, l, b),
+  routine: (l: string, b: string, params: string[]) => routineFacts(pg, l, b, params),
+  ...(variables ? { variables } : {}),
+});
+
+/** Names the PL/pgSQL body declares (variables, records, parameters): one value each per statement. */
+const declaredNames = (tree: unknown, params: string[]): Set<string> => {
+  const names = new Set(params.map((p) => p.toLowerCase()));
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk);
+    if (!v || typeof v !== 'object') return;
+    for (const [k, inner] of Object.entries(v)) {
+      if ((k === 'PLpgSQL_var' || k === 'PLpgSQL_row' || k === 'PLpgSQL_rec') && typeof (inner as { refname?: unknown }).refname === 'string') {
+        names.add((inner as { refname: string }).refname.toLowerCase());
+      }
+      walk(inner);
+    }
+  };
+  walk(tree);
+  return names;
+};
+
+const plpgsqlFacts = (pg: PgParser, tree: unknown, params: string[] = []): StatementFact[] => {
   const { queries, dynamic } = plpgsqlQueries(tree);
-  const walk = { doBlock: (l: string, b: string) => doBlockFacts(pg, l, b) };
+  const walk = walkFor(pg, declaredNames(tree, params));
   const facts: StatementFact[] = [];
   for (const q of queries) {
     // Mode 0 is a whole statement; other modes are expressions, or `target := expression` assignments.
@@ -52,4 +79,30 @@ export const doBlockFacts = (pg: PgParser, language: string, body: string): Stat
   }
   if (dynamic) facts.push({ kind: 'do-block', note: 'it runs SQL built at run time (EXECUTE)' });
   return facts;
+};
+
+// The PL/pgSQL parser checks RETURN against the declared result type, which the body alone does not say.
+const RESULT_TYPES = ['void', 'trigger', 'int', 'SETOF int', 'event_trigger'];
+
+/** What a function or procedure body (`AS $$ … $$`) destroys when it runs; `unknown` where it cannot be read. */
+export const routineFacts = (pg: PgParser, language: string, body: string, params: string[] = []): StatementFact[] => {
+  if (language === 'sql') {
+    const walk = walkFor(pg, new Set(params.map((p) => p.toLowerCase())));
+    try {
+      return statementsOf(pg.parseSync(body), body).flatMap((s) => statementFacts(s.node, walk));
+    } catch (err) {
+      return [{ kind: 'unknown', note: `its SQL body could not be parsed (${firstLine((err as Error).message)})` }];
+    }
+  }
+  if (language !== 'plpgsql') return [{ kind: 'unknown', note: `its ${language || 'unnamed-language'} body is not analyzed` }];
+  let lastError = '';
+  for (const type of RESULT_TYPES) {
+    try {
+      const tree = pg.parsePlPgSQLSync(`CREATE FUNCTION blastgate_fn() RETURNS ${type} LANGUAGE plpgsql AS ${dollarQuote(body)}`);
+      return plpgsqlFacts(pg, tree, params).map((f) => (f.kind === 'do-block' ? { ...f, kind: 'unknown', note: f.note?.replace('its body', 'the function body') } : f));
+    } catch (err) {
+      lastError = firstLine((err as Error).message);
+    }
+  }
+  return [{ kind: 'unknown', note: `its PL/pgSQL body could not be parsed (${lastError})` }];
 };

@@ -11,7 +11,8 @@ export const finding = (fact: StatementFact, statement: string, origin: string, 
   const { kind, note, ...facts } = fact;
   const text = tidy(statement);
   const shown = shorten(text.replace(/\s+/g, ' '), 160);
-  const where = `${note ? ` — ${note}` : ''}${fact.inDoBlock ? ' (inside a DO block)' : ''}`;
+  const inside = fact.inFunction ? ` (in the body of ${fact.inFunction}: runs whenever it is called or its trigger fires)` : fact.inDoBlock ? ' (inside a DO block)' : '';
+  const where = `${note ? ` — ${note}` : ''}${inside}`;
   const details: Record<string, unknown> = { statement: shorten(text, 2000), origin, ...facts, ...(note ? { note } : {}) };
   if (!rolledBack) return { kind, detail: `${shown}${where} (from ${origin})`, details };
   return {

@@ -1,7 +1,7 @@
 // What one parsed PostgreSQL statement destroys: walks the whole parse tree, so CTEs, EXPLAIN ANALYZE,
 // PREPARE, COPY (query) and rule/function bodies written in SQL are seen too.
 /* eslint-disable @typescript-eslint/no-explicit-any -- parse-tree JSON from libpg-query */
-import { alwaysTrue } from './sql-where.js';
+import { alwaysTrue, bounded, onlyNotNullTests, type Variables, type WhereContext } from './sql-where.js';
 
 /** One destructive fact about a statement; becomes a Finding once the statement text and origin are known. */
 export interface StatementFact {
@@ -16,12 +16,20 @@ export interface StatementFact {
   constraints?: string[];
   cascade?: boolean;
   inDoBlock?: boolean;
+  /** The fact is in the body of this function or procedure: it happens whenever it is called (or its trigger fires). */
+  inFunction?: string;
+  /** unbounded-write: the WHERE only asks these columns to be non-null (every row, if they are NOT NULL). */
+  notNullColumns?: string[];
   note?: string;
 }
 
 export interface WalkContext {
   /** Analyze a DO block's body (the caller owns the PL/pgSQL parser). */
   doBlock: (language: string, body: string) => StatementFact[];
+  /** Analyze a function or procedure body given as a string (`AS $$ … $$`), knowing its parameter names. */
+  routine: (language: string, body: string, params: string[]) => StatementFact[];
+  /** Inside a function body: its parameters and variables, each one value per statement. */
+  variables?: Variables;
 }
 
 const sval = (n: any): string => String(n?.String?.sval ?? n?.sval ?? '');
@@ -63,6 +71,8 @@ const DESTRUCTIVE_FUNCTIONS: Record<string, StatementFact> = {
   pg_drop_replication_slot: { kind: 'drop-object', objectType: 'replication slot' },
   pg_replication_origin_drop: { kind: 'drop-object', objectType: 'replication origin' },
   dblink_exec: { kind: 'unknown', note: 'dblink_exec runs SQL on another server' },
+  dblink: { kind: 'unknown', note: 'dblink runs SQL on another server (it may change data there)' },
+  dblink_send_query: { kind: 'unknown', note: 'dblink_send_query runs SQL on another server' },
 };
 
 const cascadeOf = (behavior: unknown) => behavior === 'DROP_CASCADE';
@@ -79,19 +89,55 @@ const dropStmt: Handler = (n, out) => {
   else out.push({ kind: cascade ? 'drop-cascade' : 'drop-object', objectType: objectTypeOf(type), objects: names, cascade });
 };
 
-const deleteStmt: Handler = (n, out) => {
-  if (!n.whereClause || alwaysTrue(n.whereClause)) out.push({ kind: 'delete-all', tables: [rangeVarName(n.relation)], ...(n.whereClause ? { note: 'WHERE is always true' } : {}) });
+// A WHERE that is not always true but does not pin rows to fixed values either (`id > 0`, `x IS NOT NULL`,
+// a join) may still touch every row: `unbounded-write`, a lower tier than `delete-all` (see rulesets/psql.yaml).
+const judgeWhere = (where: unknown, table: string, all: StatementFact, out: StatementFact[], vars?: Variables) => {
+  const ctx: WhereContext = { table };
+  if (!where || alwaysTrue(where, ctx)) {
+    out.push({ ...all, ...(where ? { note: 'WHERE is always true' } : {}) });
+    return;
+  }
+  if (bounded(where, vars)) return;
+  const notNullColumns = onlyNotNullTests(where, ctx);
+  out.push({ ...all, kind: 'unbounded-write', ...(notNullColumns ? { notNullColumns } : {}), note: `WHERE does not pin the rows to fixed values: it may match every row (${all.kind === 'delete-all' ? 'DELETE' : 'UPDATE'})` });
 };
 
-const updateStmt: Handler = (n, out) => {
-  if (!n.whereClause || alwaysTrue(n.whereClause)) {
-    out.push({ kind: 'update-all', tables: [rangeVarName(n.relation)], columns: (n.targetList ?? []).map((t: any) => String(t.ResTarget?.name ?? '?')), ...(n.whereClause ? { note: 'WHERE is always true' } : {}) });
-  }
+const columnsOf = (targets: any[] | undefined): string[] => (targets ?? []).map((t: any) => String(t.ResTarget?.name ?? '?'));
+
+const deleteStmt: Handler = (n, out, ctx) => {
+  const table = rangeVarName(n.relation);
+  judgeWhere(n.whereClause, table, { kind: 'delete-all', tables: [table] }, out, ctx.variables);
+};
+
+const updateStmt: Handler = (n, out, ctx) => {
+  const table = rangeVarName(n.relation);
+  judgeWhere(n.whereClause, table, { kind: 'update-all', tables: [table], columns: columnsOf(n.targetList) }, out, ctx.variables);
+};
+
+// INSERT … ON CONFLICT DO UPDATE is an UPDATE of every row its query collides with: a VALUES list names
+// its rows; a query over the same table collides with all of them; any other query is not bounded.
+const insertStmt: Handler = (n, out) => {
+  const c = n.onConflictClause;
+  if (c?.action !== 'ONCONFLICT_UPDATE') return;
+  const sel = n.selectStmt?.SelectStmt;
+  if (sel?.valuesLists && !(sel.valuesLists as any[]).some((row) => JSON.stringify(row).includes('"SubLink"'))) return;
+  const table = rangeVarName(n.relation);
+  const fact: StatementFact = { kind: 'update-all', tables: [table], columns: columnsOf(c.targetList) };
+  const sources = JSON.stringify(sel?.fromClause ?? []);
+  const sameTable = sources.includes(`"relname":${JSON.stringify(n.relation?.relname)}`);
+  if (c.whereClause && !alwaysTrue(c.whereClause, { table })) {
+    if (!bounded(c.whereClause)) out.push({ ...fact, kind: 'unbounded-write', note: 'ON CONFLICT DO UPDATE … WHERE may match every row it collides with' });
+  } else if (sameTable) out.push({ ...fact, note: 'INSERT … SELECT from the same table ON CONFLICT DO UPDATE rewrites every row' });
+  else out.push({ ...fact, kind: 'unbounded-write', note: 'INSERT … SELECT ON CONFLICT DO UPDATE overwrites every row the query collides with' });
 };
 
 // MERGE … ON true WHEN MATCHED THEN DELETE touches every row, like a DELETE without WHERE.
 const mergeStmt: Handler = (n, out) => {
-  if (!alwaysTrue(n.joinCondition)) return;
+  if (!alwaysTrue(n.joinCondition)) {
+    const changes = (n.mergeWhenClauses ?? []).some((w: any) => w.MergeWhenClause?.matchKind === 'MERGE_WHEN_MATCHED' && ['CMD_DELETE', 'CMD_UPDATE'].includes(w.MergeWhenClause.commandType));
+    if (changes) out.push({ kind: 'unbounded-write', tables: [rangeVarName(n.relation)], note: 'MERGE updates or deletes every row its source matches' });
+    return;
+  }
   for (const w of n.mergeWhenClauses ?? []) {
     const c = w.MergeWhenClause;
     if (c?.matchKind !== 'MERGE_WHEN_MATCHED' || (c.condition && !alwaysTrue(c.condition))) continue;
@@ -106,6 +152,13 @@ const alterTableStmt: Handler = (n, out) => {
   let cascade = false;
   for (const c of n.cmds ?? []) {
     const cmd = c.AlterTableCmd;
+    if (cmd?.subtype === 'AT_AlterColumnType') {
+      // USING computes every row's new value from any expression: an UPDATE of the whole column.
+      const table = rangeVarName(n.relation);
+      if (cmd.def?.ColumnDef?.raw_default) out.push({ kind: 'update-all', tables: [table], columns: [String(cmd.name)], note: 'ALTER COLUMN … TYPE … USING rewrites the column in every row' });
+      else out.push({ kind: 'alter-type', tables: [table], columns: [String(cmd.name)], note: 'the conversion may round or cut values in every row' });
+      continue;
+    }
     if (cmd?.subtype === 'AT_DropColumn') columns.push(String(cmd.name));
     else if (cmd?.subtype === 'AT_DropConstraint') constraints.push(String(cmd.name));
     else continue;
@@ -132,6 +185,26 @@ const doStmt: Handler = (n, out, ctx) => {
   out.push(...ctx.doBlock(language, body).map((f) => ({ ...f, inDoBlock: true })));
 };
 
+// CREATE FUNCTION/PROCEDURE … AS $$ … $$: what the body destroys happens whenever it is called or its
+// trigger fires, so it is reported when it is created. Bodies written as BEGIN ATOMIC are walked as SQL.
+const createFunctionStmt: Handler = (n, out, ctx) => {
+  let language = n.sql_body ? 'sql' : '';
+  let body: string | undefined;
+  for (const o of n.options ?? []) {
+    if (o.DefElem?.defname === 'language') language = sval(o.DefElem.arg).toLowerCase();
+    if (o.DefElem?.defname === 'as') {
+      const items = o.DefElem.arg?.List?.items ?? [o.DefElem.arg];
+      body = items.length === 1 ? sval(items[0]) : undefined; // two items: a C library and symbol
+    }
+  }
+  const name = `${(n.funcname ?? []).map(sval).join('.')}()`;
+  if (n.sql_body) return; // walked by visit like any statement
+  const params = (n.parameters ?? []).map((p: any) => String(p.FunctionParameter?.name ?? '')).filter(Boolean);
+  const facts = body === undefined ? [{ kind: 'unknown', note: `its ${language || 'compiled'} body is not analyzed` }] : ctx.routine(language, body, params);
+  out.push(...facts.map((f) => ({ ...f, inFunction: f.inFunction ?? name })));
+  return 'stop';
+};
+
 const explainStmt: Handler = (n) => {
   // Plain EXPLAIN only plans; EXPLAIN ANALYZE runs the statement.
   const analyze = (n.options ?? []).some((o: any) => o.DefElem?.defname === 'analyze' && !/^(false|off|0)$/i.test(sval(o.DefElem.arg) || 'true'));
@@ -154,6 +227,8 @@ const HANDLERS: Record<string, Handler> = {
   TruncateStmt: (n, out) => void out.push({ kind: 'truncate', tables: (n.relations ?? []).map((r: any) => rangeVarName(r.RangeVar)), cascade: cascadeOf(n.behavior) }),
   DeleteStmt: deleteStmt,
   UpdateStmt: updateStmt,
+  InsertStmt: insertStmt,
+  CreateFunctionStmt: createFunctionStmt,
   MergeStmt: mergeStmt,
   AlterTableStmt: alterTableStmt,
   GrantStmt: grantStmt,

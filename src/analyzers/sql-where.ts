@@ -83,12 +83,82 @@ const trueForEveryRow = (e: any): boolean => {
   return false;
 };
 
-const fold = (node: any): Folded => {
+/** The table a DELETE/UPDATE works on: a subquery over it with no filter sees every row (`id IN (SELECT id FROM t)`). */
+export interface WhereContext {
+  table?: string;
+}
+
+// `~` and friends between two constants, for patterns whose meaning is the same in POSIX and JS regexes.
+const SAFE_REGEX = /^[A-Za-z0-9 _.^$*+?|()-]*$/;
+const regexMatch = (op: string, text: Folded, pattern: Folded): Folded => {
+  if (text === UNKNOWN || pattern === UNKNOWN) return UNKNOWN;
+  if (text === null || pattern === null) return null;
+  if (!SAFE_REGEX.test(String(pattern))) return UNKNOWN;
+  let found: boolean;
+  try {
+    found = new RegExp(String(pattern), op.endsWith('*') ? 'i' : '').test(String(text));
+  } catch {
+    return UNKNOWN; // `(` alone: PostgreSQL rejects it too
+  }
+  return op.startsWith('!') ? !found : found;
+};
+const REGEX_OPS = new Set(['~', '~*', '!~', '!~*']);
+
+const relName = (rv: any): string => [rv?.schemaname, rv?.relname].filter(Boolean).join('.');
+
+/** A SELECT with no filter at all: no WHERE (or an always-true one), no HAVING, LIMIT, OFFSET, set operation. */
+const unfiltered = (sel: any, ctx: WhereContext): boolean =>
+  !!sel && sel.op === 'SETOP_NONE' && !sel.havingClause && !sel.limitCount && !sel.limitOffset && !sel.groupClause &&
+  (!sel.whereClause || toBool(fold(sel.whereClause, ctx)) === true);
+
+/** The only relation a SELECT reads, if it reads exactly one plain table. */
+const onlyTable = (sel: any): string | undefined => {
+  const from = sel?.fromClause ?? [];
+  return from.length === 1 && from[0]?.RangeVar ? relName(from[0].RangeVar) : undefined;
+};
+
+const sublink = (s: any, ctx: WhereContext): Folded => {
+  const sel = s.subselect?.SelectStmt;
+  if (!unfiltered(sel, ctx)) return UNKNOWN;
+  const from = sel.fromClause ?? [];
+  switch (s.subLinkType) {
+    case 'EXPR_SUBLINK':
+      // `(SELECT true)`: one row, one constant.
+      return from.length === 0 && sel.targetList?.length === 1 ? fold(sel.targetList[0].ResTarget?.val, ctx) : UNKNOWN;
+    case 'EXISTS_SUBLINK':
+      // `EXISTS (SELECT 1)`; or over the statement's own table, which holds at least the row being judged.
+      return from.length === 0 || (ctx.table !== undefined && onlyTable(sel) === ctx.table) ? true : UNKNOWN;
+    case 'ANY_SUBLINK': {
+      // `id IN (SELECT id FROM t)` inside `DELETE FROM t`: every row whose id is not null.
+      const col = s.testexpr?.ColumnRef;
+      const out = sel.targetList?.length === 1 ? sel.targetList[0].ResTarget?.val?.ColumnRef : undefined;
+      const sameColumn = col && out && lastField(col) === lastField(out);
+      const op = String(s.operName?.[0]?.String?.sval ?? '=');
+      return sameColumn && op === '=' && ctx.table !== undefined && onlyTable(sel) === ctx.table ? true : UNKNOWN;
+    }
+  }
+  return UNKNOWN;
+};
+
+/** The items of `x IN (a, b)` (a JSON List in libpg-query 18, a bare array before). */
+const inList = (rexpr: any): any[] | undefined => (Array.isArray(rexpr) ? rexpr : Array.isArray(rexpr?.List?.items) ? rexpr.List.items : undefined);
+
+const lastField = (c: any): string => String(c?.fields?.[c.fields.length - 1]?.String?.sval ?? '');
+
+const fold = (node: any, ctx: WhereContext = {}): Folded => {
   if (!node || typeof node !== 'object') return UNKNOWN;
+  if (node.CoalesceExpr) {
+    for (const a of node.CoalesceExpr.args ?? []) {
+      const v = fold(a, ctx);
+      if (v !== null) return v;
+    }
+    return null;
+  }
+  if (node.SubLink) return sublink(node.SubLink, ctx);
   if (node.A_Const) return constOf(node.A_Const);
-  if (node.TypeCast) return castTo(fold(node.TypeCast.arg), lastName(node.TypeCast.typeName?.names));
+  if (node.TypeCast) return castTo(fold(node.TypeCast.arg, ctx), lastName(node.TypeCast.typeName?.names));
   if (node.BoolExpr) {
-    const vals = (node.BoolExpr.args ?? []).map(fold) as Folded[];
+    const vals = (node.BoolExpr.args ?? []).map((a: any) => fold(a, ctx)) as Folded[];
     switch (node.BoolExpr.boolop) {
       case 'NOT_EXPR': {
         const v = toBool(vals[0] ?? UNKNOWN);
@@ -108,10 +178,13 @@ const fold = (node: any): Folded => {
   if (node.A_Expr) {
     const e = node.A_Expr;
     if (trueForEveryRow(e)) return true;
-    if (e.kind === 'AEXPR_OP' && e.name?.length === 1) return compare(String(e.name[0].String?.sval), fold(e.lexpr), fold(e.rexpr));
-    if (e.kind === 'AEXPR_IN' && Array.isArray(e.rexpr)) {
-      const left = fold(e.lexpr);
-      const found = e.rexpr.map((r: any) => compare('=', left, fold(r)));
+    const op = String(e.name?.[0]?.String?.sval ?? '');
+    if (e.kind === 'AEXPR_OP' && e.name?.length === 1 && REGEX_OPS.has(op)) return regexMatch(op, fold(e.lexpr, ctx), fold(e.rexpr, ctx));
+    if (e.kind === 'AEXPR_OP' && e.name?.length === 1) return compare(op, fold(e.lexpr, ctx), fold(e.rexpr, ctx));
+    const list = inList(e.rexpr);
+    if (e.kind === 'AEXPR_IN' && list) {
+      const left = fold(e.lexpr, ctx);
+      const found = list.map((r: any) => compare('=', left, fold(r, ctx)));
       const any = found.includes(true);
       const positive = String(e.name?.[0]?.String?.sval) === '=';
       if (any) return positive;
@@ -120,12 +193,12 @@ const fold = (node: any): Folded => {
     return UNKNOWN;
   }
   if (node.NullTest) {
-    const v = fold(node.NullTest.arg);
+    const v = fold(node.NullTest.arg, ctx);
     if (v === UNKNOWN) return UNKNOWN;
     return node.NullTest.nulltesttype === 'IS_NULL' ? v === null : v !== null;
   }
   if (node.BooleanTest) {
-    const v = toBool(fold(node.BooleanTest.arg));
+    const v = toBool(fold(node.BooleanTest.arg, ctx));
     if (v === UNKNOWN) return UNKNOWN;
     switch (node.BooleanTest.booltesttype) {
       case 'IS_TRUE': return v === true;
@@ -139,5 +212,59 @@ const fold = (node: any): Folded => {
   return UNKNOWN;
 };
 
-/** True when the condition holds for every row (`true`, `1=1`, `'a'='a'`, `x OR true`, `id = id` …). */
-export const alwaysTrue = (where: unknown): boolean => toBool(fold(where)) === true;
+/** True when the condition holds for every row (`true`, `1=1`, `'a'='a'`, `x OR true`, `id = id`, `EXISTS (SELECT 1)` …). */
+export const alwaysTrue = (where: unknown, ctx: WhereContext = {}): boolean => toBool(fold(where, ctx)) === true;
+
+const conjuncts = (where: any): any[] => (where?.BoolExpr?.boolop === 'AND_EXPR' ? where.BoolExpr.args.flatMap(conjuncts) : [where]);
+
+/** Names that hold one value while the statement runs: a function's parameters and PL/pgSQL variables. */
+export type Variables = ReadonlySet<string>;
+const NO_VARIABLES: Variables = new Set();
+
+const isVariable = (n: any, vars: Variables): boolean => {
+  const f = n?.ColumnRef?.fields;
+  // `v`, or a field of a record variable (`r.id`, a trigger's `old.id`).
+  return Array.isArray(f) && (f.length === 1 || f.length === 2) && vars.has(String(f[0]?.String?.sval ?? '').toLowerCase());
+};
+
+// A value the statement fixes before it runs: a constant, a parameter ($1 or a named one), a cast of one,
+// a one-value subquery.
+const fixedValue = (n: any, vars: Variables = NO_VARIABLES): boolean =>
+  !!n && (!!n.A_Const || !!n.ParamRef || isVariable(n, vars) || (!!n.TypeCast && fixedValue(n.TypeCast.arg, vars)) || n.SubLink?.subLinkType === 'EXPR_SUBLINK' ||
+    (!!n.A_ArrayExpr && (n.A_ArrayExpr.elements ?? []).every((x: any) => fixedValue(x, vars))));
+
+const pins = (e: any, vars: Variables): boolean => {
+  if (e?.CurrentOfExpr) return true; // WHERE CURRENT OF cursor: one row
+  if (e?.BoolExpr?.boolop === 'OR_EXPR') return e.BoolExpr.args.every((x: any) => pins(x, vars));
+  if (e?.BoolExpr?.boolop === 'AND_EXPR') return e.BoolExpr.args.some((x: any) => pins(x, vars));
+  const a = e?.A_Expr;
+  if (!a) return false;
+  const op = String(a.name?.[0]?.String?.sval ?? '');
+  const sides: Array<[any, any]> = [[a.lexpr, a.rexpr], [a.rexpr, a.lexpr]];
+  const column = (c: any) => !!c?.ColumnRef && !isVariable(c, vars);
+  if (a.kind === 'AEXPR_OP' && op === '=') return sides.some(([c, v]) => column(c) && fixedValue(v, vars));
+  if (a.kind === 'AEXPR_IN' && op === '=') return column(a.lexpr) && !!inList(a.rexpr)?.every((x: any) => fixedValue(x, vars));
+  if (a.kind === 'AEXPR_OP_ANY' && op === '=') return column(a.lexpr) && fixedValue(a.rexpr, vars);
+  return false;
+};
+
+/**
+ * Provably bounded: the condition pins some column to values fixed before the statement runs (`id = 5`,
+ * `id IN (1, 2)`, `id = $1`, `id = ANY($1)`, `WHERE CURRENT OF c`). Ranges (`id > 0`), `IS [NOT] NULL`,
+ * LIKE, joins and functions are not: they may select every row.
+ */
+export const bounded = (where: unknown, vars: Variables = NO_VARIABLES): boolean => !!where && (pins(where, vars) || [false, null].includes(toBool(fold(where)) as boolean | null));
+
+/**
+ * Columns the condition only requires to be non-null (`id IS NOT NULL AND true`): the statement touches
+ * every row when they are declared NOT NULL — the resolver asks the server. Undefined for any other shape.
+ */
+export const onlyNotNullTests = (where: unknown, ctx: WhereContext = {}): string[] | undefined => {
+  const cols: string[] = [];
+  for (const c of conjuncts(where)) {
+    const t = c?.NullTest;
+    if (t?.nulltesttype === 'IS_NOT_NULL' && t.arg?.ColumnRef) cols.push(lastField(t.arg.ColumnRef));
+    else if (!alwaysTrue(c, ctx)) return undefined;
+  }
+  return cols.length ? cols : undefined;
+};

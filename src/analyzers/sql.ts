@@ -14,6 +14,12 @@
 //   update-all     UPDATE likewise                                        details.tables, columns
 //   alter-drop     ALTER TABLE … DROP COLUMN (its data in every row)      details.tables, columns, constraints
 //   alter-drop-constraint  ALTER TABLE … DROP CONSTRAINT only (no data lost)  details.tables, constraints
+//   unbounded-write  DELETE/UPDATE/MERGE/INSERT … ON CONFLICT DO UPDATE whose WHERE does not pin rows to fixed
+//                  values (`id > 0`, `x IS NOT NULL`, joins): it may touch every row. details.tables,
+//                  notNullColumns (only `col IS NOT NULL` tests: every row if the columns are NOT NULL)
+//   alter-type     ALTER COLUMN … TYPE without USING (the conversion may round or cut every value);
+//                  with USING it is update-all (any expression rewrites the column)
+//   temp-table     DROP/TRUNCATE/DELETE/UPDATE of a temporary table created earlier in the same script (below)
 //   revoke-public  REVOKE … FROM PUBLIC
 //   copy-program   COPY … FROM/TO PROGRAM: a shell command on the database server
 //   do-block       DO block whose body cannot be judged (EXECUTE of built SQL, another language, unparseable)
@@ -21,14 +27,19 @@
 //   rolled-back    any of the above inside BEGIN … ROLLBACK                details.kindIfCommitted
 //   unknown        unreadable payload, unparseable SQL, a bare psql variable only known at run time, dblink_exec(),
 //                  SQL holding a shell word only known at run time (`DROP TABLE $t`; also reported as what it parses to)
-// Every finding's details carry statement (trimmed) and origin, plus the facts listed; cascade, inDoBlock and
-// rolledBack when they apply. Statements inside a DO block's body are analyzed like any other (inDoBlock).
+// Every finding's details carry statement (trimmed) and origin, plus the facts listed; cascade, inDoBlock,
+// inFunction and rolledBack when they apply. Statements inside a DO block's body are analyzed like any other
+// (inDoBlock); so are function and procedure bodies in SQL or PL/pgSQL, reported where they are created
+// (inFunction): they run whenever called or fired. Other languages and dblink() are unknown.
+// Tables created TEMPORARY earlier in the same script are the script's own: dropping or emptying them is
+// not reported, as long as a failed CREATE cannot let the DROP reach a real table of the same name (one -c
+// string, ON_ERROR_STOP, -1, inside BEGIN) and nothing moves pg_temp off the front of search_path.
 import { dirname, resolve } from 'node:path';
 import type { Finding } from '../types.js';
 import { metaFindings, type ScriptContext } from './psql-meta.js';
 import { psqlScriptOptions } from './psql-options.js';
 import { scanPsqlScript } from './psql-script.js';
-import { doBlockFacts } from './sql-do-block.js';
+import { walkFor } from './sql-do-block.js';
 import { finding } from './sql-finding.js';
 import { firstLine, loadPgParser, parseStatements } from './sql-parser.js';
 import { statementFacts, type StatementFact } from './sql-statements.js';
@@ -39,11 +50,11 @@ import type { Analyzer } from './types.js';
  * destructive statement, a DO block, a COPY … PROGRAM, a psql meta-command or a shell word that is only
  * filled in at run time (`$SQL`, `` `cmd` ``, xargs' `{}`), so the parser never loads.
  */
-export const MAY_DESTROY = /drop|truncate|delete|update|revoke|\bdo\b|unlink|program|dblink|[\\$`]|\{\}/i;
+export const MAY_DESTROY = /drop|truncate|delete|update|revoke|\bdo\b|unlink|program|dblink|alter|merge|language|execute|[\\$`]|\{\}/i;
 
 /** psql's transactions as the script runs: findings between BEGIN and ROLLBACK are undone. */
 class TransactionTracker {
-  private open = false;
+  open = false;
   private pending: Array<{ fact: StatementFact; text: string }> = [];
   constructor(private readonly out: Finding[], private readonly origin: string) {}
 
@@ -70,11 +81,44 @@ class TransactionTracker {
 
 type Item = ReturnType<typeof scanPsqlScript>[number];
 
+const TABLE_KINDS = new Set(['drop-table', 'truncate', 'delete-all', 'update-all', 'unbounded-write']);
+
+/** Temporary tables this script created; statements that only touch them destroy nothing else. */
+class ScriptTemps {
+  private names = new Set<string>();
+  constructor(private readonly enabled: boolean) {}
+
+  /** Record `CREATE TEMP TABLE t` / `CREATE TEMP TABLE t AS …` when a failure would stop the script. */
+  statement(node: unknown, failureStops: boolean) {
+    const n = node as { CreateStmt?: { relation?: RelName }; CreateTableAsStmt?: { into?: { rel?: RelName }; objtype?: string } };
+    const rel = n.CreateStmt?.relation ?? (n.CreateTableAsStmt?.objtype === 'OBJECT_TABLE' ? n.CreateTableAsStmt.into?.rel : undefined);
+    if (this.enabled && failureStops && rel?.relpersistence === 't' && (!rel.schemaname || rel.schemaname === 'pg_temp')) this.names.add(rel.relname ?? '');
+  }
+
+  /** A new session (`\c`) starts with no temporary tables. */
+  reset() {
+    this.names.clear();
+  }
+
+  owns(fact: StatementFact): boolean {
+    if (!TABLE_KINDS.has(fact.kind) || fact.inFunction || fact.inDoBlock || !fact.tables?.length) return false;
+    return fact.tables.every((t) => this.names.has(t.startsWith('pg_temp.') ? t.slice('pg_temp.'.length) : t));
+  }
+}
+interface RelName {
+  relname?: string;
+  schemaname?: string;
+  relpersistence?: string;
+}
+
 const analyzeScript = async (text: string, sc: ScriptContext): Promise<Finding[]> => {
   const out: Finding[] = [];
   const txn = new TransactionTracker(out, sc.origin);
-  const items = scanPsqlScript(text, { vars: sc.vars, singleLine: sc.singleLine });
-  const walk = { doBlock: (l: string, b: string) => doBlockFacts(sc.pg, l, b) };
+  const items = scanPsqlScript(text, { vars: sc.vars, singleLine: sc.singleLine, ...(sc.numericVars ? { numericVars: true } : {}) });
+  const walk = walkFor(sc.pg);
+  // One -c string is one query: the server skips the rest of it after an error.
+  const oneQuery = sc.origin === '-c' && items.every((i) => i.type === 'sql');
+  const temps = new ScriptTemps(!sc.searchPathFromEnv && !/search_path/i.test(text));
   let run: Extract<Item, { type: 'sql' }>[] = [];
   const flushRun = () => {
     const judged = new Set<string>();
@@ -96,7 +140,13 @@ const analyzeScript = async (text: string, sc: ScriptContext): Promise<Finding[]
       }
       const tx = (p.node as { TransactionStmt?: { kind?: string } }).TransactionStmt;
       if (tx) txn.statement(String(tx.kind));
-      else for (const fact of statementFacts(p.node, walk)) txn.add(fact, p.text);
+      else {
+        for (const fact of statementFacts(p.node, walk)) {
+          // Still reported, low: the resolver checks that the server's search_path keeps pg_temp first.
+          txn.add(temps.owns(fact) ? { kind: 'temp-table', tables: fact.tables, note: `${fact.kind} of a temporary table this script created` } : fact, p.text);
+        }
+        temps.statement(p.node, oneQuery || !!sc.stopsOnError || txn.open);
+      }
     }
     run = [];
   };
@@ -106,6 +156,7 @@ const analyzeScript = async (text: string, sc: ScriptContext): Promise<Finding[]
       continue;
     }
     flushRun();
+    if (item.name === 'c' || item.name === 'connect') temps.reset();
     out.push(...(await metaFindings(item, sc, analyzeScript)));
   }
   flushRun();
@@ -121,7 +172,9 @@ const payloadDir = (origin: string, cwd: string): string => {
 
 export const analyzeSql: Analyzer = async (payloads, ctx) => {
   const out: Finding[] = [];
-  const { vars, singleLine } = psqlScriptOptions(ctx.argv);
+  const { vars, singleLine, singleTransaction, numericVars } = psqlScriptOptions(ctx.argv);
+  const stopsOnError = singleTransaction || /^(on|1|true|yes)$/i.test(vars.get('ON_ERROR_STOP') ?? '');
+  const searchPathFromEnv = /search_path/i.test(ctx.env.PGOPTIONS ?? '');
   const varText = [...vars.values()].join('\n');
   for (const p of payloads) {
     if (p.text === null) {
@@ -133,7 +186,7 @@ export const analyzeSql: Analyzer = async (payloads, ctx) => {
       const pg = await loadPgParser();
       // psql sends a -c string to the server as written: no variable is substituted in it.
       const scriptVars = p.origin === '-c' ? new Map<string, string | null>() : vars;
-      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0 })));
+      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0, stopsOnError, searchPathFromEnv, ...(numericVars ? { numericVars } : {}) })));
     } catch (err) {
       out.push({ kind: 'unknown', detail: `SQL from ${p.origin} could not be analyzed: ${firstLine((err as Error).message)}`, details: { origin: p.origin } });
     }

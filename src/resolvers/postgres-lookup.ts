@@ -16,6 +16,10 @@ export interface LookupRequest {
   roles: string[];
   /** Size and largest tables of the connected database itself (dropdb). */
   overview: boolean;
+  /** `WHERE col IS NOT NULL`: are these columns declared NOT NULL (then the statement touches every row)? */
+  notNull?: Array<{ table: string; columns: string[] }>;
+  /** The session's search_path (a temp table is only found first while pg_temp is not listed after others). */
+  searchPath?: boolean;
 }
 
 export interface TableInfo {
@@ -35,6 +39,9 @@ export interface LookupResult {
   databases: Map<string, { bytes: number; connections: number }>;
   roles: Map<string, { canLogin: boolean; ownedTables: number; largest: string[] }>;
   overview?: { name: string; bytes: number; tables: number; rows: number; largest: string[] };
+  /** Key `table|col,col` → every one of the columns exists and is NOT NULL (a primary key's columns are). */
+  notNull: Map<string, boolean>;
+  searchPath?: string;
   /** First error line psql printed (a query it could not run), if any. */
   problem?: string;
 }
@@ -92,6 +99,12 @@ const overviewQuery = `SELECT 'O', current_database(), pg_database_size(current_
   ${largestIn(USER_SCHEMAS)}
 FROM pg_class c2 WHERE c2.relkind IN ('r', 'm') AND ${USER_SCHEMAS}`;
 
+export const notNullKey = (table: string, columns: string[]) => `${table}|${columns.join(',')}`;
+
+const notNullQuery = (table: string, columns: string[]) => `SELECT 'N', ${literal(notNullKey(table, columns))},
+  count(*) = ${columns.length} AND bool_and(a.attnotnull) FROM pg_attribute a
+WHERE a.attrelid = to_regclass(${regclassText(table)}) AND NOT a.attisdropped AND a.attnum > 0 AND a.attname = ANY(ARRAY[${columns.map(literal).join(', ')}]::text[])`;
+
 /** The SQL of a lookup, one statement per -c so one failing query does not hide the others. */
 export const lookupStatements = (req: LookupRequest): string[] => [
   'SET default_transaction_read_only = on',
@@ -102,13 +115,15 @@ export const lookupStatements = (req: LookupRequest): string[] => [
   ...req.databases.map(databaseQuery),
   ...req.roles.map(roleQuery),
   ...(req.overview ? [overviewQuery] : []),
+  ...(req.notNull ?? []).map((n) => notNullQuery(n.table, n.columns)),
+  ...(req.searchPath ? ["SELECT 'P', 'search_path', current_setting('search_path')"] : []),
 ];
 
 const list = (s: string | undefined) => (s ? s.split(',').filter(Boolean) : []);
 const num = (s: string | undefined) => Number(s ?? 0) || 0;
 
 export const parseLookupOutput = (stdout: string): LookupResult => {
-  const out: LookupResult = { tables: new Map(), dependents: new Map(), schemas: new Map(), databases: new Map(), roles: new Map() };
+  const out: LookupResult = { tables: new Map(), dependents: new Map(), schemas: new Map(), databases: new Map(), roles: new Map(), notNull: new Map() };
   for (const line of stdout.split('\n')) {
     const [tag, key = '', ...f] = line.split(SEP);
     switch (tag) {
@@ -128,6 +143,12 @@ export const parseLookupOutput = (stdout: string): LookupResult => {
         break;
       case 'R':
         out.roles.set(key, { canLogin: f[0] === 't', ownedTables: num(f[1]), largest: list(f[2]) });
+        break;
+      case 'P':
+        out.searchPath = f[0] ?? '';
+        break;
+      case 'N':
+        out.notNull.set(key, f[0] === 't');
         break;
       case 'O':
         out.overview = { name: key, bytes: num(f[0]), tables: num(f[1]), rows: num(f[2]), largest: list(f[3]) };
@@ -182,7 +203,7 @@ export const runLookup = async (runner: PsqlRunner, req: LookupRequest, opts: Lo
     });
     const result = parseLookupOutput(r.stdout ?? '');
     const problem = firstProblem(r.stderr ?? '');
-    const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + (result.overview ? 1 : 0) > 0;
+    const anything = result.tables.size + result.schemas.size + result.databases.size + result.roles.size + result.notNull.size + (result.searchPath !== undefined ? 1 : 0) + (result.overview ? 1 : 0) > 0;
     // The resolve stage aborts only once it has answered without us: nothing to report.
     if (r.isCanceled) return { error: 'cancelled' };
     // Killed for time or for output past the buffer: what it said is not whole.

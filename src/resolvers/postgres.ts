@@ -9,7 +9,7 @@ import type { Grammar } from '../rulesets/types.js';
 import { realBinaryCandidates } from '../stages/exec.js';
 import type { FieldValue, Finding, Invocation, Target } from '../types.js';
 import { hostLabel, isLocalHost, resolveConnection, expandVars, type ConnectionWords, type PgConnection } from './postgres-conn.js';
-import { COUNT_CAP, prettyBytes, runLookup, type LookupRequest, type LookupResult, type TableInfo } from './postgres-lookup.js';
+import { COUNT_CAP, notNullKey, prettyBytes, runLookup, type LookupRequest, type LookupResult, type TableInfo } from './postgres-lookup.js';
 import type { ResolveContext, Resolver } from './types.js';
 
 type Env = Record<string, string | undefined>;
@@ -55,7 +55,7 @@ const rowsText = (t: TableInfo) =>
 
 // What the findings of the SQL analyzer ask the server about.
 const requestFor = (findings: Finding[]): LookupRequest => {
-  const req: LookupRequest = { tables: [], cascade: [], schemas: [], databases: [], roles: [], overview: false };
+  const req: LookupRequest = { tables: [], cascade: [], schemas: [], databases: [], roles: [], overview: false, notNull: [] };
   const add = (list: string[], names: unknown) => {
     // `:var`, `$t`, `{}`: placeholders for names only known at run time; nothing to look up.
     for (const n of Array.isArray(names) ? names : []) if (typeof n === 'string' && n && !/^[:$]|\{\}/.test(n) && !list.includes(n)) list.push(n);
@@ -63,10 +63,14 @@ const requestFor = (findings: Finding[]): LookupRequest => {
   for (const f of findings) {
     const d = f.details ?? {};
     const kind = f.kind === 'rolled-back' ? String(d.kindIfCommitted) : f.kind;
-    if (['drop-table', 'truncate', 'delete-all', 'update-all', 'alter-drop'].includes(kind)) {
+    if (kind === 'unbounded-write' && Array.isArray(d.notNullColumns) && Array.isArray(d.tables) && typeof d.tables[0] === 'string' && !/^[:$]|\{\}/.test(d.tables[0])) {
+      req.notNull!.push({ table: d.tables[0], columns: d.notNullColumns.map(String) });
+    }
+    if (['drop-table', 'truncate', 'delete-all', 'update-all', 'alter-drop', 'alter-type', 'unbounded-write'].includes(kind)) {
       add(req.tables, d.tables);
       if (d.cascade === true && (kind === 'drop-table' || kind === 'truncate')) add(req.cascade, d.tables);
     }
+    if (kind === 'temp-table') req.searchPath = true;
     if (kind === 'drop-schema') add(req.schemas, d.schemas);
     if (kind === 'drop-database') add(req.databases, [d.database]);
     if (kind === 'drop-owned') add(req.roles, d.objects);
@@ -74,7 +78,7 @@ const requestFor = (findings: Finding[]): LookupRequest => {
   return req;
 };
 
-const hasQuestions = (r: LookupRequest) => r.overview || r.tables.length + r.schemas.length + r.databases.length + r.roles.length > 0;
+const hasQuestions = (r: LookupRequest) => r.overview || !!r.searchPath || r.tables.length + r.schemas.length + r.databases.length + r.roles.length + (r.notNull?.length ?? 0) > 0;
 
 interface Shape {
   conn: PgConnection;
@@ -256,6 +260,21 @@ const describe = (shape: Shape, result: LookupResult, target: Target) => {
     fields.tables = [`${o.tables} tables, ~${o.rows} rows${o.largest.length ? `; largest ${o.largest.join(', ')}` : ''}`];
     names.push(...o.largest);
     dataHolding.push(...o.largest);
+  }
+  // `WHERE id IS NOT NULL` on a NOT NULL column is `DELETE FROM t` written another way.
+  const everyRow = (request.notNull ?? []).filter((n) => result.notNull.get(notNullKey(n.table, n.columns)) === true);
+  if (everyRow.length) {
+    const what = everyRow.map((n) => `${n.columns.join(', ')} IS NOT NULL on ${n.table}`).join('; ');
+    target.raise = { severity: 'high', reason: `${what}: the column${everyRow[0]!.columns.length > 1 ? 's are' : ' is'} declared NOT NULL, so the condition holds for every row` };
+    target.notes = [...(target.notes ?? []), target.raise.reason];
+  }
+  // pg_temp is searched first unless search_path names it later (a role or database setting can):
+  // then `DROP TABLE t` after `CREATE TEMP TABLE t` may find a real table.
+  const path = result.searchPath;
+  if (request.searchPath && path !== undefined && /pg_temp/i.test(path) && !/^\s*"?pg_temp"?\s*(,|$)/i.test(path)) {
+    const reason = `search_path on this server is "${path}": pg_temp is not searched first, so a temporary table's name may reach a real table`;
+    if (!target.raise) target.raise = { severity: 'high', reason };
+    target.notes = [...(target.notes ?? []), reason];
   }
   const count = request.overview ? (result.overview?.tables ?? 0) : names.length;
   if (names.length || request.overview) target.resources = { count, names, dataHolding };

@@ -7,6 +7,7 @@ import type { FieldValue, Invocation, Target } from '../types.js';
 import type { ResolveContext, Resolver } from './types.js';
 import { dataHolding, isManaged, resourceCount, selects } from './terraform-addresses.js';
 import { flagOn, flagValues, readTerraformArgs, type TerraformArgs } from './terraform-args.js';
+import { lineMayChangePlan, lockedProviders, planApply, summarizePlan, type PlanSummary } from './terraform-plan.js';
 import { runBounded, type RunOutcome } from './terraform-run.js';
 import { isDir, readWorkdir, type Workdir } from './terraform-workdir.js';
 
@@ -21,10 +22,14 @@ type Action =
   | { kind: 'state-push'; source: string }
   | { kind: 'replace'; addresses: string[] }
   | { kind: 'saved-plan'; plan: string }
+  | { kind: 'planned-apply' }
   | { kind: 'other' };
 
-const actionOf = (a: TerraformArgs): Action => {
+// An agent's apply without a saved plan is planned first: its own "yes" prompt is no consent (an agent can
+// answer it from stdin or a PTY), so what the apply would delete must be known before it runs.
+const actionOf = (a: TerraformArgs, actor: ResolveContext['actor']): Action => {
   const [cmd, sub] = a.command;
+  if (cmd === 'apply' && actor === 'agent' && !a.args[0] && !flagOn(a, '-destroy')) return { kind: 'planned-apply' };
   if (cmd === 'destroy' || (cmd === 'apply' && flagOn(a, '-destroy'))) return { kind: 'destroy' };
   if ((cmd === 'workspace' || cmd === 'env') && sub === 'delete' && a.args[0]) return { kind: 'workspace-delete', workspace: a.args[0], force: flagOn(a, '-force') };
   if (cmd === 'state' && sub === 'rm') return { kind: 'state-rm', addresses: a.args };
@@ -136,28 +141,11 @@ const resourcesOf = (names: string[]) => ({
   dataHolding: dataHolding(names).slice(0, DATA_SHOWN),
 });
 
-interface PlanJson {
-  resource_changes?: Array<{ address?: string; mode?: string; change?: { actions?: string[] } }>;
-}
-
 // A saved plan says exactly what it will do; `terraform show -json` reads it without touching anything.
-const readSavedPlan = async (bin: string, dir: string, plan: string, env: Record<string, string | undefined>, ctx: ResolveContext, timeoutMs: number) => {
+const readSavedPlan = async (bin: string, dir: string, plan: string, env: Record<string, string | undefined>, ctx: ResolveContext, timeoutMs: number): Promise<PlanSummary> => {
   const r = await runBounded(bin, ['show', '-json', '-no-color', plan], { cwd: dir, env: childEnv(env), timeoutMs, signal: ctx.signal });
-  if (!r.ok) return { note: failureNote(`reading the saved plan ${plan}`, r), unreadable: true };
-  let parsed: PlanJson;
-  try {
-    parsed = JSON.parse(r.stdout) as PlanJson;
-  } catch {
-    return { note: `the saved plan ${plan} could not be read as JSON`, unreadable: true };
-  }
-  const changes = (parsed.resource_changes ?? []).filter((c) => c.mode !== 'data' && typeof c.address === 'string');
-  const deleted = changes.filter((c) => c.change?.actions?.includes('delete'));
-  const replaced = deleted.filter((c) => c.change?.actions?.includes('create'));
-  const forgotten = changes.filter((c) => c.change?.actions?.includes('forget'));
-  const names = deleted.map((c) => c.address!);
-  const parts = [`the saved plan ${plan} deletes ${resourceCount(names.length)}${replaced.length ? ` (${replaced.length} of them re-created)` : ''}`];
-  if (forgotten.length) parts.push(`forgets ${resourceCount(forgotten.length)}`);
-  return { names, note: parts.join('; ') };
+  if (!r.ok) return { note: failureNote(`reading the saved plan ${plan}`, r) };
+  return summarizePlan(r.stdout, `the saved plan ${plan}`);
 };
 
 const resolveSafely = async (inv: Invocation, ctx: ResolveContext): Promise<Target> => {
@@ -169,7 +157,7 @@ const resolveSafely = async (inv: Invocation, ctx: ResolveContext): Promise<Targ
     return { kind: 'terraform', production: 'unknown', fields: { directory: a.chdir }, unresolved: ['workspace', 'resources'], notes: [`the directory ${a.chdir} is only known when the command runs`] };
   }
   const dir = resolve(ctx.cwd, a.chdir ?? '.');
-  const action = actionOf(a);
+  const action = actionOf(a, ctx.actor);
   const stateFlag = flagValues(a, '-state')[0];
   const env = action.kind === 'workspace-delete' ? { ...ctx.env, TF_WORKSPACE: action.workspace } : ctx.env;
   const wd = readWorkdir(dir, env, stateFlag);
@@ -183,6 +171,13 @@ const resolveSafely = async (inv: Invocation, ctx: ResolveContext): Promise<Targ
   };
   const notes = target.notes!;
   const unresolved = target.unresolved!;
+  // A planned apply that cannot be planned is unknown: never left at the rule's severity.
+  const unplanned = (why: string) => {
+    unresolved.push('resources');
+    notes.push(why);
+    target.raise = { severity: 'high', reason: `${why}: what this apply deletes is unknown` };
+    return target;
+  };
   // `state rm` names its addresses itself: without the state they are still what it forgets (modules unexpanded).
   const notRead = (why: string) => {
     if (action.kind === 'state-rm') {
@@ -208,7 +203,13 @@ const resolveSafely = async (inv: Invocation, ctx: ResolveContext): Promise<Targ
   if (action.kind === 'saved-plan' && (wd.backend === 'cloud' || wd.backend === 'remote') && !ctx.network) {
     return notRead(`saved plan not read: with the ${wd.backend} backend it may live in HCP Terraform and resolve.network is off`);
   }
-  if (action.kind !== 'saved-plan') {
+  if (action.kind === 'planned-apply') {
+    if (!wd.initialized) return unplanned(`not planned: the ${wd.backend} backend is not initialized here (terraform init has not run)`);
+    if (wd.backend !== 'local' && !ctx.network) return unplanned(`not planned: the state is in the remote ${wd.backend} backend and resolve.network is off`);
+    const providers = lockedProviders(dir);
+    if (providers.length && !ctx.network) return unplanned(`not planned: planning calls the APIs of ${providers.join(', ')} and resolve.network is off`);
+  }
+  if (action.kind !== 'saved-plan' && action.kind !== 'planned-apply') {
     if (!wd.initialized) return notRead(`resources not read: the ${wd.backend} backend is not initialized here (terraform init has not run)`);
     if (wd.backend !== 'local' && !ctx.network) return notRead(`resources not read: the state is in the remote ${wd.backend} backend and resolve.network is off`);
   }
@@ -217,6 +218,21 @@ const resolveSafely = async (inv: Invocation, ctx: ResolveContext): Promise<Targ
     bin = binaryFor(inv, ctx);
   } catch (err) {
     return notRead(`resources not read: ${(err as Error).message}`);
+  }
+
+  if (action.kind === 'planned-apply') {
+    const plan = await planApply(bin, a, { cwd: dir, env: childEnv(env), signal: ctx.signal }, budget);
+    if (!plan.names) return unplanned(plan.note);
+    target.resources = resourcesOf(plan.names);
+    notes.push(plan.note);
+    target.fields['planned in'] = `${plan.ms} ms`;
+    const changedFirst = lineMayChangePlan(inv, ctx.line);
+    if (plan.names.length > 0) target.raise = { severity: 'critical', reason: `${plan.note}: ${plan.names.slice(0, NAMES_SHOWN).join(', ')}` };
+    else if (changedFirst) {
+      notes.push(`${changedFirst}: the plan above is of the configuration as it is now`);
+      target.raise = { severity: 'high', reason: `${changedFirst}, so what this apply deletes is unknown` };
+    }
+    return target;
   }
 
   if (action.kind === 'saved-plan') {

@@ -1,4 +1,5 @@
 // Part of parse: what flows through a pipe, when the line itself says (`cat <<EOF | psql`, `echo SQL | psql`).
+import { pgDumpOutput } from '../analyzers/psql-pg-dump.js';
 import type { ParsedLine, SimpleCommand, StdinSource } from '../types.js';
 import { exportedBefore } from './parse.js';
 
@@ -13,6 +14,7 @@ const outputOf = (up: SimpleCommand): StdinSource | null => {
     const words = args[0] === '-n' || args[0] === '-e' ? args.slice(1) : args;
     return { kind: 'herestring', body: words.join(' ') };
   }
+  if (name === 'pg_dump') return pgDumpOutput(up);
   if (name === 'printf' && args.length === 1 && literal(up, 1) && !args[0]!.includes('%')) return { kind: 'herestring', body: args[0]!.replace(/\\n/g, '\n') };
   return null;
 };

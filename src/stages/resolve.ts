@@ -1,6 +1,6 @@
 // Stage 5: the blast radius. Bounded by a deadline; a failing resolver yields "unknown", never "safe".
 import { resolverFor } from '../resolvers/index.js';
-import type { Invocation, Match, Target, TraceStep } from '../types.js';
+import type { Actor, Invocation, Match, SimpleCommand, Target, TraceStep } from '../types.js';
 import { effectiveEnv } from './match.js';
 
 export interface ResolveInput {
@@ -11,6 +11,8 @@ export interface ResolveInput {
   cwd: string;
   timeoutMs: number;
   network: boolean;
+  actor?: Actor;
+  line?: { commands: SimpleCommand[]; invocations: Invocation[] };
 }
 
 const unknownTarget = (tool: string, why: string): Target => ({
@@ -41,6 +43,8 @@ export const resolveTarget = async (input: ResolveInput): Promise<{ target: Targ
       timeoutMs: input.timeoutMs,
       network: input.network,
       signal: controller.signal,
+      ...(input.actor ? { actor: input.actor } : {}),
+      ...(input.line ? { line: input.line } : {}),
     }).then((t) => t ?? null);
     return done(await Promise.race([work, deadline]));
   } catch (err) {
