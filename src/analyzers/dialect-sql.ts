@@ -1,7 +1,7 @@
 // SQL of other dialects (MySQL/MariaDB for `mysql -e`, SQLite for `sqlite3`), parsed with node-sql-parser's
 // per-dialect grammar and judged with the PostgreSQL analyzer's vocabulary of finding kinds (src/analyzers/sql.ts):
 // drop-database, drop-table, drop-object, drop-role, truncate, delete-all, update-all, alter-drop,
-// alter-drop-constraint, meta-hidden (a client command that runs a shell or hides SQL), unknown.
+// alter-drop-constraint, unbounded-write (a WHERE that does not pin rows to fixed values), meta-hidden (a client command that runs a shell or hides SQL), unknown.
 // The parser (≈ 0.27 MB of JS for one dialect) loads only when a payload holds a destructive keyword.
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -67,6 +67,20 @@ const literalTruth = (e: Ast | null | undefined): boolean => {
   return false;
 };
 
+/** A WHERE that pins a column to fixed values (`id = 5`, `id IN (1, 2)`, either side of an AND). */
+const pinned = (e: Ast | null | undefined): boolean => {
+  if (!e) return false;
+  const op = String(e.operator ?? '').toUpperCase();
+  const l = e.left as Ast;
+  const r = e.right as Ast;
+  const fixed = (x: Ast) => ['number', 'single_quote_string', 'double_quote_string', 'string', 'bool', 'param', 'var'].includes(String(x?.type)) || (x?.type === 'expr_list' && Array.isArray(x.value) && (x.value as Ast[]).every(fixed));
+  if (e.type !== 'binary_expr') return false;
+  if (op === 'AND') return pinned(l) || pinned(r);
+  if (op === 'OR') return pinned(l) && pinned(r);
+  if (op === '=' || op === 'IN' || op === '<=>') return (l?.type === 'column_ref' && fixed(r)) || (r?.type === 'column_ref' && fixed(l));
+  return false;
+};
+
 const tablesOf = (ast: Ast): string => {
   const list = (ast.table ?? ast.name ?? []) as unknown;
   const names = (Array.isArray(list) ? list : [list]).flat().map((t) => (typeof t === 'string' ? t : ((t as Ast)?.table as string) ?? '')).filter(Boolean);
@@ -88,9 +102,11 @@ const judgeStatement = (ast: Ast, origin: string): Finding[] => {
     case 'truncate':
       return found('truncate', `empties table ${tablesOf(ast)}`);
     case 'delete':
-      return !ast.where || literalTruth(ast.where as Ast) ? found('delete-all', `deletes every row of ${tablesOf(ast)}`) : [];
+      if (!ast.where || literalTruth(ast.where as Ast)) return found('delete-all', `deletes every row of ${tablesOf(ast)}`);
+      return pinned(ast.where as Ast) ? [] : found('unbounded-write', `deletes rows of ${tablesOf(ast)} with a condition that may match every row`);
     case 'update':
-      return !ast.where || literalTruth(ast.where as Ast) ? found('update-all', `changes every row of ${tablesOf(ast)}`) : [];
+      if (!ast.where || literalTruth(ast.where as Ast)) return found('update-all', `changes every row of ${tablesOf(ast)}`);
+      return pinned(ast.where as Ast) ? [] : found('unbounded-write', `changes rows of ${tablesOf(ast)} with a condition that may match every row`);
     case 'alter': {
       const actions = (ast.expr ?? []) as Ast[];
       const drops = actions.filter((a) => String(a.action).toLowerCase() === 'drop');
