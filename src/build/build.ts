@@ -112,7 +112,7 @@ while (pending.size > 0) {
 // The WASM files the bash parser loads, with their licenses: the packages themselves are build-time only.
 const requireHere = createRequire(import.meta.url);
 mkdirSync(join(dist, GRAMMAR_DIR));
-for (const [pkgName, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-bash', 'tree-sitter-bash.wasm']] as const) {
+for (const [pkgName, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tree-sitter-bash', 'tree-sitter-bash.wasm'], ['tree-sitter-python', 'tree-sitter-python.wasm']] as const) {
   const from = dirname(requireHere.resolve(`${pkgName}/${file}`));
   copyFileSync(join(from, file), join(dist, GRAMMAR_DIR, file));
   copyFileSync(join(from, 'LICENSE'), join(dist, GRAMMAR_DIR, `${pkgName}.LICENSE`));

@@ -16,3 +16,6 @@ export const treeSitterRuntimeWasm = (require: NodeRequire): string => shippedOr
 
 /** The bash grammar. */
 export const bashGrammarWasm = (require: NodeRequire): string => shippedOr('tree-sitter-bash.wasm', 'tree-sitter-bash', require);
+
+/** The Python grammar (for `python -c` and scripts). */
+export const pythonGrammarWasm = (require: NodeRequire): string => shippedOr('tree-sitter-python.wasm', 'tree-sitter-python', require);
