@@ -8,6 +8,7 @@ import { parseLine } from './stages/parse.js';
 import { withLineContext } from './stages/pipes.js';
 import { resolveTarget } from './stages/resolve.js';
 import { unwrap } from './stages/unwrap.js';
+import { expandInline } from './inline/expand.js';
 import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
 
 export type GuardInput =
@@ -70,9 +71,30 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
     invocations.push(...result.invocations);
     trace.push({ stage: 'unwrap', from: cmd.text, to: result.invocations.map((i) => i.argv.join(' ')), wrappers: [...new Set(result.invocations.flatMap((i) => i.wrappers))] });
   }
+  let cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
+  // Code handed to an interpreter (python -c, node -e, a script): what it would run joins the line.
+  const inline = await expandInline(invocations, cwds, {
+    line: async (text) => {
+      const nested = withLineContext(await parseLine(text));
+      const found = { invocations: [] as Invocation[], unknowns: [...nested.unknowns] };
+      for (const cmd of nested.commands) {
+        const r = await unwrap(cmd, { packages: ctx.index.packages });
+        found.invocations.push(...r.invocations);
+        found.unknowns.push(...r.unknowns);
+      }
+      return found;
+    },
+    argv: async (argv) => unwrap(commandFromArgv(argv), { packages: ctx.index.packages }),
+    agentOnly: (u) => u,
+  });
+  if (inline.invocations.length || inline.unknowns.length) {
+    invocations.push(...inline.invocations);
+    unknowns.push(...inline.unknowns);
+    trace.push({ stage: 'unwrap', from: 'inline code', to: inline.invocations.map((i) => i.argv.join(' ')), wrappers: [...new Set(inline.invocations.flatMap((i) => i.wrappers))] });
+    cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
+  }
   const matches: Match[] = [];
   const tools: Array<string | null> = [];
-  const cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
   for (const [n, inv] of invocations.entries()) {
     const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]! });
     matches.push(...result.matches);

@@ -87,6 +87,8 @@ export const inlineCodeOf = (inv: Invocation, cwd: string): InlineCode | null =>
     if (a.startsWith('-')) continue;
     if (inv.dynamic.includes(i + 1)) return { language: interp.language, text: null, origin: label(a), problem: `the script ${a} is only known at run time` };
     const script = readScript(a, cwd);
+    // A script that does not exist runs nothing: the interpreter stops with an error.
+    if (script.problem?.includes('ENOENT')) return null;
     return { language: interp.language, text: script.text, origin: `${inv.program} ${a}`, ...(script.problem ? { problem: script.problem } : {}) };
   }
   // `python < script.py`, `python <<EOF`: no script argument, code on stdin.
