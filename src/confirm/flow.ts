@@ -4,8 +4,12 @@
 import { trustedKeys, type KeyLookup } from '../approvals/key-store.js';
 import { passphraseMatches } from '../approvals/keys.js';
 import { subjectOf } from '../approvals/binding.js';
-import { createPending, isUsed, listPending, readApproval, readDenial, sweepExpired, type PendingRequest } from '../approvals/store.js';
-import { takeApproval } from '../approvals/verify.js';
+import { boundNamesOf, fingerprintInputs, newSalt, rulesetsFor } from '../approvals/credentials.js';
+import { describeDifference } from '../approvals/difference.js';
+import { createPending, isUsed, listPending, readApproval, readDenial, sweepExpired, type Approval, type PendingRequest } from '../approvals/store.js';
+import { takeApproval, type SubjectView } from '../approvals/verify.js';
+import { visible } from '../report/escape.js';
+import { humanTime } from '../report/time.js';
 import { redactArgv } from '../audit/redact.js';
 import { appendAudit } from '../stages/audit.js';
 import { approvalWaitSeconds, type ConfirmOutcome, type ConfirmRequest, type ConfirmResult } from '../stages/confirm.js';
@@ -23,11 +27,25 @@ const NO_PASSPHRASE = "needs a human's approval, but no approval passphrase is s
 
 interface Ctx {
   req: ConfirmRequest;
+  /** The panel bound to a fresh salt (what a new request carries). */
   panel: PanelData;
   subject: string;
+  /** The same panel with the credentials fingerprinted under another request's salt. */
+  panelWith: (salt: string) => PanelData;
   keys: KeyLookup;
   err: (text: string) => void;
 }
+
+/** Why: an approval concerns this command when it was given for the same argv in the same directory. */
+const sameCommand = (a: PanelData, b: PanelData) => a.cwd === b.cwd && a.argv.length === b.argv.length && a.argv.every((w, i) => w === b.argv[i]);
+
+/** The gate's own subject under an approval's salt, and what differs when it is not the approved one. */
+const viewOf = (ctx: Ctx, approval: Approval): SubjectView | null => {
+  if (!approval?.panel || !sameCommand(approval.panel, ctx.panel)) return null;
+  const salt = approval.panel.bound?.salt;
+  const mine = typeof salt === 'string' ? ctx.panelWith(salt) : ctx.panel;
+  return { subject: subjectOf(mine), difference: describeDifference(approval.panel, mine) };
+};
 
 const record = async (ctx: Ctx, outcome: ConfirmOutcome, reason: string, approvalId?: string) => {
   const { req } = ctx;
@@ -82,11 +100,12 @@ const pendingFor = (ctx: Ctx): PendingRequest => {
   const paths = ctx.req.engine.paths;
   sweepExpired(paths);
   const now = Date.now();
-  const open = listPending(paths).find((p) => p.subject === ctx.subject && Date.parse(p.expiresAt) > now + 5000);
+  const open = listPending(paths).find(
+    (p) => typeof p.panel?.bound?.salt === 'string' && Date.parse(p.expiresAt) > now + 5000 && subjectOf(ctx.panelWith(p.panel.bound.salt)) === p.subject,
+  );
   return open ?? createPending(paths, ctx.panel, ctx.subject, ctx.req.engine.policy.approval.ttl, redactArgv(ctx.req.argv, ctx.req.engine.env));
 };
 
-const clock = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
 /** Why: agent or no terminal — leave a request a human can approve out of band, then wait for it. */
 const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
@@ -108,8 +127,8 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
       renderPanel(panel, c, env),
       `A human must run, in their own terminal:  ${c.bold(approveLine)}`,
       wait > 0
-        ? `Waiting up to ${wait} s for it. The request stays open until ${clock(pending.expiresAt)}; after approval, the same command in the same directory runs once.`
-        : `Not waiting (approval wait is 0). After approval, re-run the same command in the same directory before ${clock(pending.expiresAt)}; it runs once.`,
+        ? `Waiting up to ${wait} s for it. The request stays open until ${humanTime(pending.expiresAt)}; after approval, the same command in the same directory runs once.`
+        : `Not waiting (approval wait is 0). After approval, re-run the same command in the same directory before ${humanTime(pending.expiresAt)}; it runs once.`,
       '',
     ].join('\n'),
   );
@@ -120,7 +139,14 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   while (Date.now() < deadline) {
     if (readDenial(paths, pending.id)) return finish(ctx, false, 'denied', `request ${pending.id} was denied by a human`, pending.id);
     if (readApproval(paths, pending.id)) {
-      const taken = takeApproval(paths, ctx.subject, ctx.keys.keys, { id: pending.id });
+      const approval = readApproval(paths, pending.id);
+      // This process wrote the request: its expiry in memory is the one the approver had to sign.
+      if (approval && approval.expiresAt !== pending.expiresAt) {
+        return finish(ctx, false, 'rejected-approval', `approval for ${pending.id} rejected: its expiry is not the request's`, pending.id);
+      }
+      const salt = pending.panel.bound?.salt;
+      const mine = typeof salt === 'string' ? ctx.panelWith(salt) : ctx.panel;
+      const taken = takeApproval(paths, (a) => ({ subject: subjectOf(mine), difference: describeDifference(a.panel, mine) }), ctx.keys.keys, { id: pending.id });
       if (taken.ok) return finish(ctx, true, 'approved', `approved by a human (request ${pending.id}, key ${taken.key.origin})`, pending.id);
       const r = taken.rejections[0];
       return finish(ctx, false, 'rejected-approval', `approval for ${pending.id} rejected: ${r?.detail ?? 'unusable'}`, pending.id);
@@ -136,13 +162,16 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
 export const runConfirm = async (req: ConfirmRequest): Promise<ConfirmResult> => {
   const { verdict, engine } = req;
   const err = req.stderr ?? ((t: string) => void process.stderr.write(t));
-  const panel = panelDataFrom(verdict, req.argv, req.cwd, engine.actor.reason);
-  const ctx: Ctx = { req, panel, subject: subjectOf(panel), keys: trustedKeys(engine.paths), err };
+  const base = panelDataFrom(verdict, req.argv, req.cwd, engine.actor.reason);
+  const names = boundNamesOf(rulesetsFor(engine.index, verdict.commands.map((c) => c.program)));
+  const panelWith = (salt: string): PanelData => ({ ...base, bound: fingerprintInputs(names, engine.env, salt, verdict.payloads ?? []) });
+  const panel = panelWith(newSalt());
+  const ctx: Ctx = { req, panel, subject: subjectOf(panel), panelWith, keys: trustedKeys(engine.paths), err };
   if (verdict.decision === 'deny') return finish(ctx, false, 'denied', `denied by policy: ${verdict.reason}`);
 
   // An approval given earlier for exactly this command, directory and target (re-run within the TTL).
   if (ctx.keys.keys.length > 0) {
-    const taken = takeApproval(engine.paths, ctx.subject, ctx.keys.keys);
+    const taken = takeApproval(engine.paths, (a) => viewOf(ctx, a), ctx.keys.keys);
     if (taken.ok) return finish(ctx, true, 'approved', `approved by a human earlier (request ${taken.approval.id})`, taken.approval.id);
     for (const r of taken.rejections) err(`note: approval ${r.id} not used: ${r.detail}\n`);
   }
