@@ -12,6 +12,7 @@ import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
 import type { StdinSource, Verdict } from '../types.js';
+import { shellQuote, visible } from '../report/escape.js';
 
 // A character device on fd 0 is a terminal (or /dev/null, which has nothing to buffer either);
 // node:tty is not loaded for this on the hot path.
@@ -67,11 +68,11 @@ const oneLine = (text: string, max = 120) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
-/** `terraform destroy not run: <why> [terraform:destroy, critical]` */
+/** `terraform destroy not run: <why> [terraform:destroy, critical]` — argv quoted as a shell would, nothing raw. */
 export const refusalLine = (argv: string[], verdict: Verdict, why: string): string => {
   const top = verdict.matches.find((m) => m.severity === verdict.severity) ?? verdict.matches[0];
-  const rule = top ? ` [${top.rule}, ${top.severity}: ${oneLine(top.message, 100)}]` : verdict.unknowns[0] ? ` [${oneLine(verdict.unknowns[0].reason, 100)}]` : '';
-  return `${oneLine(argv.join(' '), 60)} not run: ${oneLine(why)}${rule}`;
+  const rule = top ? ` [${top.rule}, ${top.severity}: ${oneLine(visible(top.message), 100)}]` : verdict.unknowns[0] ? ` [${oneLine(visible(verdict.unknowns[0].reason), 100)}]` : '';
+  return `${oneLine(shellQuote(argv), 60)} not run: ${oneLine(visible(why))}${rule}`;
 };
 
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>

@@ -76,9 +76,9 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
     const seconds = req.engine.policy.confirm.timeout;
     if (challenge.typeName !== null) {
       const hint = challenge.nameSource === 'tool' ? ' (the target\'s own name is unknown)' : challenge.nameSource === 'tool-secret' ? ' (the target\'s name holds a secret)' : '';
-      const answer = await tty.ask(`Type ${JSON.stringify(challenge.typeName)} to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs });
+      const answer = await tty.ask(`Type "${visible(challenge.typeName)}" to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
-      if (answer !== challenge.typeName) return await finish(ctx, false, 'declined', `not confirmed: what was typed is not ${JSON.stringify(challenge.typeName)}`);
+      if (answer !== challenge.typeName) return await finish(ctx, false, 'declined', `not confirmed: what was typed is not "${visible(challenge.typeName)}"`);
     } else {
       const answer = await tty.ask(`Run it? Type y to proceed, anything else refuses [${seconds}s]:`, { timeoutMs });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
@@ -115,7 +115,7 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   if (ctx.keys.keys.length === 0) {
     ctx.err(`${c.bold(`Stopped by blastgate: this command needs a human's approval (${why}).`)}\n${renderPanel(panel, c, env)}\n`);
     ctx.err('Nobody can approve it yet: no approval passphrase is set. A human sets one, in their own terminal, with\n  blastgate passphrase set\n');
-    for (const note of ctx.keys.ignored) ctx.err(`note: ${note}\n`);
+    for (const note of ctx.keys.ignored) ctx.err(`note: ${visible(note)}\n`);
     return finish(ctx, false, 'no-passphrase', NO_PASSPHRASE);
   }
   const pending = pendingFor(ctx);
@@ -173,7 +173,7 @@ export const runConfirm = async (req: ConfirmRequest): Promise<ConfirmResult> =>
   if (ctx.keys.keys.length > 0) {
     const taken = takeApproval(engine.paths, (a) => viewOf(ctx, a), ctx.keys.keys);
     if (taken.ok) return finish(ctx, true, 'approved', `approved by a human earlier (request ${taken.approval.id})`, taken.approval.id);
-    for (const r of taken.rejections) err(`note: approval ${r.id} not used: ${r.detail}\n`);
+    for (const r of taken.rejections) err(`note: approval ${visible(r.id)} not used: ${r.detail}\n`);
   }
 
   // A /dev/tty is not proof of a human: an agent can drive a PTY, so an agent is never prompted there.

@@ -3,6 +3,7 @@
 // reads this, and an approval is the human's business, not a next step for the agent.
 import type { Target, Verdict } from '../types.js';
 import type { HookVerdict } from './types.js';
+import { visibleLines } from '../report/escape.js';
 
 const MAX_COMMAND = 300;
 const MAX_DETAIL = 160;
@@ -55,8 +56,14 @@ const alternativeLine = (v: Verdict): string[] => {
 
 const DO_NOT_EVADE = 'Do not retry it another way: scripts, `bash -c`, other wrappers and direct API calls are checked the same way.';
 
-/** Why: one place turns an engine verdict into every text any harness may show. */
+/** Why: one place turns an engine verdict into every text any harness may show — none of it raw. */
 export const describeVerdict = (command: string, v: Verdict): HookVerdict => {
+  const said = describeRaw(command, v);
+  // Harnesses show these texts in a terminal UI: an ESC or bidi override from the command must not act there.
+  return { ...said, forUser: visibleLines(said.forUser), forModel: visibleLines(said.forModel), forModelCannotAsk: visibleLines(said.forModelCannotAsk) };
+};
+
+const describeRaw = (command: string, v: Verdict): HookVerdict => {
   if (v.decision === 'allow') return { decision: 'allow', forUser: '', forModel: '', forModelCannotAsk: '' };
   const cmd = `\`${commandLabel(command)}\``;
   const summary = blastSummary(v);
