@@ -1,6 +1,7 @@
 // Is this approval good for this command, now? Signature, binding, expiry, single use — in that order.
 import type { Paths } from '../config/paths.js';
 import { bindingSignedBy } from './binding.js';
+import { expiredForGate } from './clock.js';
 import { isRequestId } from './ids.js';
 import { usedInLog } from '../audit/log-file.js';
 import type { TrustedKey } from './key-store.js';
@@ -34,8 +35,8 @@ export const checkApproval = (approval: Approval, subject: string, keys: readonl
     const forOther = approval.subject !== subject && keys.some((k) => bindingSignedBy({ ...parts, subject: approval.subject }, approval.signature, k.file));
     return no(forOther ? 'wrong-subject' : 'bad-signature');
   }
-  const expires = Date.parse(approval.expiresAt);
-  if (!Number.isFinite(expires) || expires <= now.getTime()) return no('expired');
+  // expiresAt is the gate's own request expiry, signed: judged on this (the gate's) clock only.
+  if (expiredForGate(approval.expiresAt, now)) return no('expired');
   if (isUsed(paths, approval.nonce) || usedInLog(paths, approval.id)) return no('used');
   return { ok: true, approval, key };
 };
