@@ -4,17 +4,16 @@
 import { trustedKeys, type KeyLookup } from '../approvals/key-store.js';
 import { passphraseMatches } from '../approvals/keys.js';
 import { subjectOf } from '../approvals/binding.js';
-import { boundNamesOf, fingerprintInputs, newSalt, rulesetsFor } from '../approvals/credentials.js';
+import { bindCommand, requestFor, viewOf, type BoundCommand } from '../approvals/request.js';
 import { describeDifference } from '../approvals/difference.js';
-import { createPending, isUsed, listPending, readApproval, readDenial, sweepExpired, type Approval, type PendingRequest } from '../approvals/store.js';
-import { takeApproval, type SubjectView } from '../approvals/verify.js';
+import { isUsed, readApproval, readDenial } from '../approvals/store.js';
+import { takeApproval } from '../approvals/verify.js';
 import { visible } from '../report/escape.js';
 import { humanTime } from '../report/time.js';
-import { redactArgv } from '../audit/redact.js';
 import { appendAudit } from '../stages/audit.js';
 import { approvalWaitSeconds, type ConfirmOutcome, type ConfirmRequest, type ConfirmResult } from '../stages/confirm.js';
 import { challengeFor, type Challenge } from './challenge.js';
-import { chalkFor, panelDataFrom, renderPanel, type PanelData } from './panel.js';
+import { chalkFor, renderPanel } from './panel.js';
 import { openTty, type TtyPort } from './tty-prompt.js';
 
 /** How often the waiting process looks for the approval: a stat or two per tick. */
@@ -25,27 +24,11 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Refusal reasons stay short: run.ts prints them on one `blastgate:` line and cuts long ones. */
 const NO_PASSPHRASE = "needs a human's approval, but no approval passphrase is set: a human must run `blastgate passphrase set`";
 
-interface Ctx {
+interface Ctx extends BoundCommand {
   req: ConfirmRequest;
-  /** The panel bound to a fresh salt (what a new request carries). */
-  panel: PanelData;
-  subject: string;
-  /** The same panel with the credentials fingerprinted under another request's salt. */
-  panelWith: (salt: string) => PanelData;
   keys: KeyLookup;
   err: (text: string) => void;
 }
-
-/** Why: an approval concerns this command when it was given for the same argv in the same directory. */
-const sameCommand = (a: PanelData, b: PanelData) => a.cwd === b.cwd && a.argv.length === b.argv.length && a.argv.every((w, i) => w === b.argv[i]);
-
-/** The gate's own subject under an approval's salt, and what differs when it is not the approved one. */
-const viewOf = (ctx: Ctx, approval: Approval): SubjectView | null => {
-  if (!approval?.panel || !sameCommand(approval.panel, ctx.panel)) return null;
-  const salt = approval.panel.bound?.salt;
-  const mine = typeof salt === 'string' ? ctx.panelWith(salt) : ctx.panel;
-  return { subject: subjectOf(mine), difference: describeDifference(approval.panel, mine) };
-};
 
 const record = async (ctx: Ctx, outcome: ConfirmOutcome, reason: string, approvalId?: string) => {
   const { req } = ctx;
@@ -95,18 +78,6 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
   }
 };
 
-/** Reuse an open request for the same subject, so an agent that retries does not pile up ids. */
-const pendingFor = (ctx: Ctx): PendingRequest => {
-  const paths = ctx.req.engine.paths;
-  sweepExpired(paths);
-  const now = Date.now();
-  const open = listPending(paths).find(
-    (p) => typeof p.panel?.bound?.salt === 'string' && Date.parse(p.expiresAt) > now + 5000 && subjectOf(ctx.panelWith(p.panel.bound.salt)) === p.subject,
-  );
-  return open ?? createPending(paths, ctx.panel, ctx.subject, ctx.req.engine.policy.approval.ttl, redactArgv(ctx.req.argv, ctx.req.engine.env));
-};
-
-
 /** Why: agent or no terminal — leave a request a human can approve out of band, then wait for it. */
 const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   const { req, panel } = ctx;
@@ -118,7 +89,7 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
     for (const note of ctx.keys.ignored) ctx.err(`note: ${visible(note)}\n`);
     return finish(ctx, false, 'no-passphrase', NO_PASSPHRASE);
   }
-  const pending = pendingFor(ctx);
+  const pending = requestFor(ctx.req.engine, ctx, ctx.req.argv);
   const wait = approvalWaitSeconds(env, req.engine.policy.approval.wait);
   const approveLine = `blastgate approve ${pending.id}`;
   ctx.err(
@@ -162,11 +133,7 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
 export const runConfirm = async (req: ConfirmRequest): Promise<ConfirmResult> => {
   const { verdict, engine } = req;
   const err = req.stderr ?? ((t: string) => void process.stderr.write(t));
-  const base = panelDataFrom(verdict, req.argv, req.cwd, engine.actor.reason);
-  const names = boundNamesOf(rulesetsFor(engine.index, verdict.commands.map((c) => c.program)));
-  const panelWith = (salt: string): PanelData => ({ ...base, bound: fingerprintInputs(names, engine.env, salt, verdict.payloads ?? []) });
-  const panel = panelWith(newSalt());
-  const ctx: Ctx = { req, panel, subject: subjectOf(panel), panelWith, keys: trustedKeys(engine.paths), err };
+  const ctx: Ctx = { req, ...bindCommand(verdict, req.argv, req.cwd, engine), keys: trustedKeys(engine.paths), err };
   if (verdict.decision === 'deny') return finish(ctx, false, 'denied', `denied by policy: ${verdict.reason}`);
 
   // An approval given earlier for exactly this command, directory and target (re-run within the TTL).
@@ -180,5 +147,5 @@ export const runConfirm = async (req: ConfirmRequest): Promise<ConfirmResult> =>
   if (verdict.actor === 'agent') return byApproval(ctx, 'the caller is an AI agent');
   const tty = (req.openTty ?? openTty)();
   if (!tty) return byApproval(ctx, 'no terminal to ask on');
-  return atTerminal(ctx, tty, challengeFor(panel, engine.policy, engine.env));
+  return atTerminal(ctx, tty, challengeFor(ctx.panel, engine.policy, engine.env));
 };

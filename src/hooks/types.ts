@@ -6,6 +6,8 @@ export interface ShellRequest {
   command: string;
   /** Absolute directory the harness will run the command in, when its payload says. */
   cwd?: string;
+  /** False when the harness's mode shows an `ask` to no human (Claude Code bypassPermissions, dontAsk, auto). */
+  canAsk?: boolean;
 }
 
 /** A verdict already put into words, so each adapter only maps it onto its protocol. */
@@ -18,6 +20,8 @@ export interface HookVerdict {
   forModel: string;
   /** For the model when a confirmation was needed but the harness cannot ask, so it became a refusal. */
   forModelCannotAsk: string;
+  /** The harness can show an `ask` to a human for this call (from the request; default true). */
+  canAsk?: boolean;
 }
 
 /** What the hook process writes and how it exits. */
