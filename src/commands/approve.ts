@@ -1,7 +1,7 @@
 // `blastgate approve <id>`: a human, in their own terminal, sees the panel and signs the request with the passphrase.
 import { signBinding, subjectOf } from '../approvals/binding.js';
 import { trustedKeys } from '../approvals/key-store.js';
-import { keyFingerprint, passphraseMatches } from '../approvals/keys.js';
+import { keyFingerprint, PASSPHRASE_ATTEMPTS, passphraseMatches } from '../approvals/keys.js';
 import { readApproval, readDenial, readPending, removePending, writeApproval, type Approval, type PendingRequest } from '../approvals/store.js';
 import { CLOCK_TOLERANCE_SECONDS, expiryToSign } from '../approvals/clock.js';
 import { redactValue, secretsOf } from '../audit/redact.js';
@@ -22,8 +22,7 @@ export interface ApproveOptions {
   err?: (text: string) => void;
 }
 
-/** Wrong passphrases allowed before `approve` gives up. */
-const ATTEMPTS = 3;
+const ATTEMPTS = PASSPHRASE_ATTEMPTS;
 
 /** Why: audit records and `pending` want a Target-shaped view of what the panel showed. */
 export const targetOfPanel = (t: PanelTarget | null): Target | null =>
@@ -79,7 +78,7 @@ export const runApprove = async (opts: ApproveOptions): Promise<number> => {
     let privateKey = null;
     let key = keys.keys[0]!;
     for (let attempt = 1; attempt <= ATTEMPTS && !privateKey; attempt++) {
-      const pass = await tty.ask(`Approval passphrase to approve ${req.id}:`, { timeoutMs: engine.policy.confirm.timeout * 1000, secret: true });
+      const pass = await tty.ask(`Approval passphrase to approve ${req.id}:`, { timeoutMs: engine.policy.confirm.timeout * 1000, secret: true, plain: chalkFor(tty.colors, engine.env).level === 0 });
       if (pass === null) throw new DeniedError(`not approved: no passphrase given`);
       for (const k of keys.keys) {
         privateKey = passphraseMatches(pass, k.file);

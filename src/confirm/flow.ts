@@ -2,7 +2,7 @@
 // A human at a terminal answers on /dev/tty; an agent, or anything without a terminal, waits for a
 // signed approval that only a human who knows the passphrase can produce (`blastgate approve <id>`).
 import { trustedKeys, type KeyLookup } from '../approvals/key-store.js';
-import { passphraseMatches } from '../approvals/keys.js';
+import { PASSPHRASE_ATTEMPTS, passphraseMatches } from '../approvals/keys.js';
 import { subjectOf } from '../approvals/binding.js';
 import { bindCommand, requestFor, viewOf, type BoundCommand } from '../approvals/request.js';
 import { describeDifference } from '../approvals/difference.js';
@@ -49,6 +49,8 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
   const env = req.engine.env;
   const timeoutMs = req.engine.policy.confirm.timeout * 1000;
   const stderrIsTTY = req.stderrIsTTY ?? process.stderr.isTTY === true;
+  // The prompt follows the panel's colour rule on the terminal (NO_COLOR, TERM=dumb).
+  const plain = chalkFor(tty.colors, env).level === 0;
   try {
     // The panel goes to stderr; when stderr is not the terminal, the human still has to see it there.
     ctx.err(`${renderPanel(panel, chalkFor(stderrIsTTY, env), env)}\n`);
@@ -59,18 +61,23 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
     const seconds = req.engine.policy.confirm.timeout;
     if (challenge.typeName !== null) {
       const hint = challenge.nameSource === 'tool' ? ' (the target\'s own name is unknown)' : challenge.nameSource === 'tool-secret' ? ' (the target\'s name holds a secret)' : '';
-      const answer = await tty.ask(`Type "${visible(challenge.typeName)}" to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs });
+      const answer = await tty.ask(`Type "${visible(challenge.typeName)}" to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs, plain });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
       if (answer !== challenge.typeName) return await finish(ctx, false, 'declined', `not confirmed: what was typed is not "${visible(challenge.typeName)}"`);
     } else {
-      const answer = await tty.ask(`Run it? Type y to proceed, anything else refuses [${seconds}s]:`, { timeoutMs });
+      const answer = await tty.ask(`Run it? Type y to proceed, anything else refuses [${seconds}s]:`, { timeoutMs, plain });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
       if (!/^y(es)?$/i.test(answer.trim())) return await finish(ctx, false, 'declined', 'not confirmed: the answer was not y');
     }
     if (challenge.passphrase) {
-      const pass = await tty.ask('Approval passphrase (critical change on production):', { timeoutMs, secret: true });
-      if (pass === null) return await finish(ctx, false, 'declined', `${notAnswered(tty, seconds)}: no passphrase given`);
-      if (!ctx.keys.keys.some((k) => passphraseMatches(pass, k.file) !== null)) return await finish(ctx, false, 'declined', 'not confirmed: wrong approval passphrase');
+      // The same as `approve`: a wrong passphrase asks again, up to PASSPHRASE_ATTEMPTS times.
+      for (let attempt = 1; ; attempt++) {
+        const pass = await tty.ask('Approval passphrase (critical change on production):', { timeoutMs, secret: true, plain });
+        if (pass === null) return await finish(ctx, false, 'declined', `${notAnswered(tty, seconds)}: no passphrase given`);
+        if (ctx.keys.keys.some((k) => passphraseMatches(pass, k.file) !== null)) break;
+        if (attempt >= PASSPHRASE_ATTEMPTS) return await finish(ctx, false, 'declined', `not confirmed: wrong approval passphrase (${PASSPHRASE_ATTEMPTS} attempts)`);
+        tty.write('wrong passphrase\n');
+      }
     }
     return await finish(ctx, true, 'confirmed', 'confirmed at the terminal');
   } finally {
