@@ -88,7 +88,7 @@ export const runLog = async (opts: LogOptions): Promise<number> => {
     return 0;
   }
   const c = chalkFor(process.stdout.isTTY === true, opts.env ?? process.env);
-  const header = ['TIME', 'ACTOR', 'TOOL', 'DECISION', 'EXIT', 'REQUEST', 'COMMAND'];
+  const header = ['TIME (UTC)', 'ACTOR', 'TOOL', 'DECISION', 'EXIT', 'REQUEST', 'COMMAND'];
   const rows = records.map(row);
   const widths = header.map((h, i) => (i === header.length - 1 ? 0 : Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ');

@@ -75,8 +75,8 @@ const oneLine = (text: string, max = 120) => {
  */
 export const refusalLine = (argv: string[], verdict: Verdict, why: string, env: Record<string, string | undefined> = process.env): string => {
   const top = verdict.matches.find((m) => m.severity === verdict.severity) ?? verdict.matches[0];
-  const rule = top ? ` [${top.rule}, ${top.severity}: ${oneLine(visible(top.message), 100)}]` : verdict.unknowns[0] ? ` [${oneLine(visible(verdict.unknowns[0].reason), 100)}]` : '';
-  return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${oneLine(visible(why))}${rule}`;
+  const rule = top ? ` [${top.rule}, ${top.severity}: ${visible(oneLine(top.message, 100))}]` : verdict.unknowns[0] ? ` [${visible(oneLine(verdict.unknowns[0].reason, 100))}]` : '';
+  return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${visible(oneLine(why))}${rule}`;
 };
 
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>
