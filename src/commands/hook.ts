@@ -72,7 +72,7 @@ export const answerHook = async (harness: string, stdin: string, opts: Omit<Hook
   }
   let request;
   try {
-    request = adapter.parseRequest(json);
+    request = adapter.parseRequest(json, opts.env ?? process.env);
   } catch (err) {
     return refuse(err instanceof HookInputError ? `unexpected ${harness} hook input: ${message(err)}` : `cannot read the ${harness} hook input (${message(err)})`);
   }

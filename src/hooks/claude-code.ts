@@ -4,7 +4,7 @@
 // Out: nothing (no opinion: Claude Code's own permission rules decide), or
 // { hookSpecificOutput: { hookEventName: "PreToolUse", permissionDecision: "allow" | "ask" | "deny", permissionDecisionReason } }.
 // "ask" shows the reason to the human in the permission prompt; "deny" sends it to the model; "allow" skips the prompt.
-// In bypassPermissions, dontAsk and auto no human sees an `ask` (it is approved, refused or judged by a classifier),
+// In bypassPermissions, dontAsk and auto, and in headless runs, no human sees an `ask` (it is approved, refused or judged by a classifier),
 // so a needed confirmation becomes a deny that carries the `blastgate approve <id>` line: the human approves
 // out of band and the agent's retry passes.
 import { parsePreToolUseBash } from './pre-tool-use.js';
@@ -16,17 +16,22 @@ const ASKING_MODES: ReadonlySet<string> = new Set(['default', 'acceptEdits', 'pl
 const decisionJson = (permissionDecision: 'allow' | 'ask' | 'deny', permissionDecisionReason: string) =>
   JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision, permissionDecisionReason } });
 
-/** Absent (older Claude Code) is the interactive default; any other unknown mode is treated as "nobody sees it". */
-export const canAskIn = (mode: unknown): boolean => mode === undefined || (typeof mode === 'string' && ASKING_MODES.has(mode));
+/**
+ * Absent (older Claude Code) is the interactive default; any other unknown mode is treated as "nobody sees
+ * it". A headless run (`claude -p`, the Agent SDK, CI actions) has no permission prompt either: Claude Code
+ * sets CLAUDE_CODE_ENTRYPOINT in its own environment, which its hooks inherit — `cli` only when interactive.
+ */
+export const canAskIn = (mode: unknown, entrypoint?: string): boolean =>
+  (entrypoint === undefined || entrypoint === 'cli') && (mode === undefined || (typeof mode === 'string' && ASKING_MODES.has(mode)));
 
 /** Why: Claude Code's Bash tool calls reach blastgate through this adapter. */
 export const claudeCode: HookAdapter = {
   name: 'claude-code',
-  parseRequest(json): ShellRequest | null {
+  parseRequest(json, env = {}): ShellRequest | null {
     const request = parsePreToolUseBash(json);
     if (!request) return null;
     const mode = (json as Record<string, unknown>).permission_mode;
-    return canAskIn(mode) ? request : { ...request, canAsk: false };
+    return canAskIn(mode, env.CLAUDE_CODE_ENTRYPOINT) ? request : { ...request, canAsk: false };
   },
   formatResponse(v: HookVerdict) {
     if (v.decision === 'confirm') return { stdout: v.canAsk === false ? decisionJson('deny', v.forModelCannotAsk) : decisionJson('ask', v.forUser), exitCode: 0 };

@@ -39,7 +39,7 @@ export interface HookAdapter {
    * The shell command in a payload; `null` when the payload is this harness's but not a shell call.
    * Throws `HookInputError` when the payload is not one this harness sends (fail closed upstream).
    */
-  parseRequest(json: unknown): ShellRequest | null;
+  parseRequest(json: unknown, env?: Record<string, string | undefined>): ShellRequest | null;
   formatResponse(verdict: HookVerdict): HookOutput;
 }
 

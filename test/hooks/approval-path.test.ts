@@ -125,5 +125,14 @@ describe('permission_mode', () => {
     ['someFutureMode', false],
   ])('%s → an ask is seen by a human: %s', (mode, seen) => {
     expect(canAskIn(mode)).toBe(seen);
+    expect(canAskIn(mode, 'cli')).toBe(seen);
+  });
+
+  it.each(['sdk-cli', 'sdk-ts', 'sdk-py', 'claude-code-github-action'])('headless (CLAUDE_CODE_ENTRYPOINT=%s): nobody sees an ask, even in default mode', async (entrypoint) => {
+    expect(canAskIn('default', entrypoint)).toBe(false);
+    const out = await answerHook('claude-code', payload('dropdb shop', 'default'), { env: { ...box.env, CLAUDE_CODE_ENTRYPOINT: entrypoint }, cwd: box.work });
+    const json = JSON.parse(out.stdout) as { hookSpecificOutput: { permissionDecision: string; permissionDecisionReason: string } };
+    expect(json.hookSpecificOutput.permissionDecision).toBe('deny');
+    expect(idIn(json.hookSpecificOutput.permissionDecisionReason)).not.toBeNull();
   });
 });
