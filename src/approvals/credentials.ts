@@ -1,7 +1,7 @@
 // What the tool will authenticate with and which environment changes what it does, as salted fingerprints.
 // An approval binds these, so a token swapped after approval (staging → production) voids it. Values never
 // leave this module: only HMAC-SHA256(salt, value), with a random salt per request stored beside it.
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { createHmac, randomBytes } from 'node:crypto';
 import type { MatchSpec, Ruleset, RuleIndex } from '../rulesets/types.js';
@@ -56,7 +56,8 @@ export const rulesetsFor = (index: RuleIndex, programs: readonly string[]): Rule
 const readSmallFile = (path: string): Buffer | 'absent' | 'not a regular file' => {
   let fd: number;
   try {
-    fd = openSync(path, 'r');
+    // O_NONBLOCK: opening a FIFO for reading must not wait for a writer.
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return 'absent';
   }
@@ -101,7 +102,10 @@ export const fingerprintInputs = (
     for (const name of matches) {
       const value = env[name];
       credentials[`env:${name}`] = value === undefined ? 'unset' : fingerprint(salt, value);
-      if (value && value.includes('/')) for (const part of value.split(':')) if (part.startsWith('/') || part.startsWith('~/')) fileNames.add(expandHome(part, home));
+      // Only path lists (KUBECONFIG=/a:/b): a URL's parts must not become file names (they may hold a user or password).
+      if (value && value.includes('/') && !value.includes('://')) {
+        for (const part of value.split(':')) if (/^(\/|~\/)/.test(part) && !part.startsWith('//')) fileNames.add(expandHome(part, home));
+      }
     }
   }
   for (const f of names.files) fileNames.add(expandHome(f, home));

@@ -1,6 +1,7 @@
 // An approval is bound to everything the tool will read: the credential it runs with, the environment that
 // changes what it does, and the payloads it reads. Change any of them and the approval does not apply, with
 // one line naming what changed — and never the value itself.
+import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -148,6 +149,13 @@ describe('what a ruleset binds', () => {
     writeFileSync(kube, 'current-context: production\n');
     const after = fingerprintInputs({ env: ['PG*', 'KUBECONFIG'], files: [] }, { ...env, PGDATABASE: 'shop' }, salt);
     expect(boundDifference(before, after)).toBe(`PGDATABASE is set now but was not when approved; ${kube} is not the one approved`);
+    // A URL is not a path list: none of its parts (user, password) becomes a file name in the request.
+    const url = fingerprintInputs({ env: ['DATABASE_URL'], files: [] }, { HOME: box.env.HOME, DATABASE_URL: 'postgres://app:s3cret@db/shop' }, salt);
+    expect(Object.keys(url.credentials)).toEqual(['env:DATABASE_URL']);
+    // A FIFO named by a variable is not read (that would block, or take bytes the tool should get).
+    const fifo = join(box.root, 'kube-fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+    expect(fingerprintInputs({ env: ['KUBECONFIG'], files: [] }, { HOME: box.env.HOME, KUBECONFIG: fifo }, salt).credentials[`file:${fifo}`]).toBe('not a regular file');
     // Salted: the same value under two requests' salts gives unrelated fingerprints.
     expect(fingerprintInputs({ env: ['PGHOST'], files: [] }, env, newSalt()).credentials['env:PGHOST']).not.toBe(before.credentials['env:PGHOST']);
   });
