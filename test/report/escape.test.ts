@@ -3,7 +3,9 @@
 // reads them — the panel, the refusal line, check/explain, pending, approve and log.
 import { spawnSync } from 'node:child_process';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { refusalLine } from '../../src/commands/run.js';
 import { shellQuote, visible } from '../../src/report/escape.js';
+import type { Verdict } from '../../src/types.js';
 import { blastgateArgv, gateArgv, makeSandbox, PASSPHRASE, runDetached, Terminal, type Sandbox } from '../confirm/sandbox.js';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -40,6 +42,14 @@ describe('shellQuote()', () => {
     expect(quoted).not.toMatch(RAW);
     const r = spawnSync('bash', ['-c', `printf '%s\\0' ${quoted}`], { encoding: 'utf8' });
     expect(r.stdout.split('\0').slice(0, -1)).toEqual(argv);
+  });
+});
+
+describe('the refusal line', () => {
+  it('quotes argv as a shell would and masks secrets', () => {
+    const verdict = { severity: 'critical', matches: [{ rule: 'psql:drop-table', severity: 'critical', message: 'Drops table x.' }], unknowns: [] } as unknown as Verdict;
+    expect(refusalLine(['psql', '-c', 'DROP TABLE x'], verdict, 'declined', {})).toBe("psql -c 'DROP TABLE x' not run: declined [psql:drop-table, critical: Drops table x.]");
+    expect(refusalLine(['psql', 'postgres://app:s3cret@db/shop', '-c', 'DROP TABLE x'], verdict, 'declined', {})).not.toContain('s3cret');
   });
 });
 
