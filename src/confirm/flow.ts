@@ -116,10 +116,10 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   const pollMs = req.pollMs ?? POLL_MS;
   while (Date.now() < deadline) {
     if (readDenial(paths, pending.id)) return finish(ctx, false, 'denied', `request ${pending.id} was denied by a human`, pending.id);
-    if (readApproval(paths, pending.id)) {
-      const approval = readApproval(paths, pending.id);
-      // This process wrote the request: its expiry in memory is the one the approver had to sign.
-      if (approval && approval.expiresAt !== pending.expiresAt) {
+    const approval = readApproval(paths, pending.id);
+    if (approval) {
+      // The expiry this process read (or wrote) with the request is the one the approver had to sign.
+      if (approval.expiresAt !== pending.expiresAt) {
         return finish(ctx, false, 'rejected-approval', `approval for ${pending.id} rejected: its expiry is not the request's`, pending.id);
       }
       const salt = pending.panel.bound?.salt;
