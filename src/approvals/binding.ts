@@ -1,4 +1,4 @@
-// What an approval signs: the request's subject (argv, cwd, target, rules … as shown) plus nonce and expiry.
+// What an approval signs: the request's subject (argv, cwd, target, rules, credentials, payloads) plus nonce and expiry.
 import type { PanelData } from '../confirm/panel.js';
 import { canonicalJson, sha256Hex } from './canonical.js';
 import { signMessage, verifyMessage, type KeyFile } from './keys.js';
@@ -22,6 +22,8 @@ export const subjectOf = (p: PanelData): string =>
       backups: p.backups,
       actor: p.actor,
       unknowns: p.unknowns,
+      // Credentials, behaviour-changing environment and payload hashes (salted fingerprints, never values).
+      bound: p.bound,
     }),
   );
 

@@ -29,6 +29,8 @@ const SCRYPT_P = 1;
 /** 128·N·r bytes are needed (32 MiB at N=2^15); Node's default ceiling is exactly 32 MiB, so raise it. */
 const SCRYPT_MAXMEM = 128 * 1024 * 1024;
 export const MIN_PASSPHRASE_LENGTH = 8;
+/** Wrong passphrases allowed before `approve` or the terminal gate gives up: one behaviour for both. */
+export const PASSPHRASE_ATTEMPTS = 3;
 
 // ASN.1 prefixes that wrap a raw Ed25519 seed (PKCS#8) or public key (SPKI) for Node's crypto.
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');

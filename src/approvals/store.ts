@@ -1,5 +1,5 @@
 // Pending requests, approvals, denials and used markers, as files under $XDG_STATE_HOME/blastgate/approvals.
-import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, linkSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Paths } from '../config/paths.js';
 import type { PanelData } from '../confirm/panel.js';
@@ -186,4 +186,19 @@ export const sweepExpired = (paths: Paths, now = new Date()): void => {
   // A used marker must outlive its approval's expiry, or a replay would find it gone.
   sweep('used', (d) => at(d) + 60_000);
   sweep('denied', (d) => (Date.parse(d.deniedAt ?? '') || 0) + 24 * 3600_000);
+  // The hook's once-per-approval markers are empty: judged by age, kept a day (far past any TTL).
+  const passed = join(approvalsDir(paths), 'hook-passed');
+  let markers: string[] = [];
+  try {
+    markers = readdirSync(passed);
+  } catch {
+    // none yet
+  }
+  for (const n of markers) {
+    try {
+      if (statSync(join(passed, n)).mtimeMs + 24 * 3600_000 < t) rmSync(join(passed, n), { force: true });
+    } catch {
+      // gone meanwhile
+    }
+  }
 };

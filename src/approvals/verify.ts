@@ -1,6 +1,7 @@
 // Is this approval good for this command, now? Signature, binding, expiry, single use — in that order.
 import type { Paths } from '../config/paths.js';
 import { bindingSignedBy } from './binding.js';
+import { expiredForGate } from './clock.js';
 import { isRequestId } from './ids.js';
 import { usedInLog } from '../audit/log-file.js';
 import type { TrustedKey } from './key-store.js';
@@ -34,8 +35,8 @@ export const checkApproval = (approval: Approval, subject: string, keys: readonl
     const forOther = approval.subject !== subject && keys.some((k) => bindingSignedBy({ ...parts, subject: approval.subject }, approval.signature, k.file));
     return no(forOther ? 'wrong-subject' : 'bad-signature');
   }
-  const expires = Date.parse(approval.expiresAt);
-  if (!Number.isFinite(expires) || expires <= now.getTime()) return no('expired');
+  // expiresAt is the gate's own request expiry, signed: judged on this (the gate's) clock only.
+  if (expiredForGate(approval.expiresAt, now)) return no('expired');
   if (isUsed(paths, approval.nonce) || usedInLog(paths, approval.id)) return no('used');
   return { ok: true, approval, key };
 };
@@ -44,19 +45,35 @@ export type TakeResult =
   | { ok: true; approval: Approval; key: TrustedKey }
   | { ok: false; rejections: Array<{ id: string; reason: Rejection; detail: string }> };
 
+/** How the gate sees one approval: its own subject under that approval's salt, and what differs if not equal. */
+export interface SubjectView {
+  subject: string;
+  /** One line naming what differs from what was approved (a credential, a payload, the target), or null. */
+  difference: string | null;
+}
+
 /**
  * Why: the one way a gated process gets to run on an approval — verify, then consume atomically.
- * With `id`, only that request's approval is considered (the waiting process); without, any approval
- * whose subject matches (re-running the identical command within the TTL).
+ * With `id`, only that request's approval is considered (the waiting process); without, every approval
+ * `view` says concerns this command (re-running it within the TTL). Each approval is judged against
+ * the gate's OWN subject, recomputed with that approval's salt.
  */
-export const takeApproval = (paths: Paths, subject: string, keys: readonly TrustedKey[], opts: { id?: string; now?: Date } = {}): TakeResult => {
+export const takeApproval = (
+  paths: Paths,
+  view: (approval: Approval) => SubjectView | null,
+  keys: readonly TrustedKey[],
+  opts: { id?: string; now?: Date } = {},
+): TakeResult => {
   const now = opts.now ?? new Date();
-  const candidates = opts.id ? [readApproval(paths, opts.id)].filter((a): a is Approval => a !== null) : listApprovals(paths).filter((a) => a.subject === subject);
+  const candidates = opts.id ? [readApproval(paths, opts.id)].filter((a): a is Approval => a !== null) : listApprovals(paths);
   const rejections: Array<{ id: string; reason: Rejection; detail: string }> = [];
   for (const approval of candidates) {
-    const check = checkApproval(approval, subject, keys, paths, now);
+    const seen = view(approval);
+    if (!seen) continue;
+    const check = checkApproval(approval, seen.subject, keys, paths, now);
     if (!check.ok) {
-      rejections.push({ id: approval.id, reason: check.reason, detail: check.detail });
+      const detail = check.reason === 'wrong-subject' && seen.difference ? `it does not apply: ${seen.difference}` : check.detail;
+      rejections.push({ id: approval.id, reason: check.reason, detail });
       continue;
     }
     const consumed = consumeApproval(paths, approval);

@@ -1,5 +1,5 @@
 // One audit record: what happened, to what, decided how — with every secret masked before it is written.
-import type { FieldValue, Target } from '../types.js';
+import type { FieldValue, Target, Verdict } from '../types.js';
 import { redactArgv, redactValue, secretsOf } from './redact.js';
 
 /** The JSON written per line. `seq` must stay the first key (verify finds moved records by it). */
@@ -18,6 +18,8 @@ export interface AuditRecord {
   exitCode: number | null;
   signal?: string | null;
   reason?: string;
+  /** Statements judged that are not on the command line (stdin, heredoc, a file): what really ran. */
+  payload?: string[];
   prev: string;
 }
 
@@ -44,7 +46,19 @@ export interface RecordInput {
   reason?: string;
   /** The caller's environment: values of its secret-named variables are masked wherever they appear. */
   env: Record<string, string | undefined>;
+  payload?: readonly string[];
 }
+
+/** Why: SQL that came on stdin or in a heredoc is in no argv; the log must still say what was run. */
+export const payloadStatements = (v: Verdict | undefined): string[] | undefined => {
+  if (!v) return undefined;
+  const out = new Set<string>();
+  for (const m of v.matches) {
+    const d = m.details ?? {};
+    if (typeof d.statement === 'string' && typeof d.origin === 'string' && !/^(-c|--command)$/.test(d.origin)) out.add(`${d.statement} (from ${d.origin})`);
+  }
+  return out.size ? [...out] : undefined;
+};
 
 /** Why: the single place a record is assembled, so redaction cannot be skipped by a new caller. */
 export const buildRecordBody = (input: RecordInput): RecordBody => {
@@ -66,5 +80,6 @@ export const buildRecordBody = (input: RecordInput): RecordBody => {
     exitCode: input.exitCode ?? null,
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.reason ? { reason: cut(redactValue(input.reason, secrets)) } : {}),
+    ...(input.payload?.length ? { payload: input.payload.map((p) => cut(redactValue(p, secrets))) } : {}),
   };
 };

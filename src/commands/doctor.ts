@@ -6,6 +6,7 @@ import { readManifest } from '../shims/rehash.js';
 import { shimDirOf } from '../shims/setup.js';
 import { realBinaryCandidates } from '../stages/exec.js';
 import { shimStatuses } from './shims.js';
+import { geminiAskCheck } from '../hooks/gemini-version.js';
 
 export type CheckStatus = 'ok' | 'info' | 'warn' | 'fail';
 
@@ -168,7 +169,7 @@ const permissionChecks = (engine: Engine, dir: string): Check[] => {
 const passphraseCheck = (engine: Engine): Check =>
   existsSync(join(engine.paths.configDir, APPROVAL_KEY_FILE))
     ? { id: 'passphrase', status: 'ok', message: 'the approval passphrase is set' }
-    : { id: 'passphrase', status: 'warn', message: 'no approval passphrase: commands gated for an agent cannot be approved with `blastgate approve`', fix: 'blastgate init (it offers to set one)' };
+    : { id: 'passphrase', status: 'warn', message: 'no approval passphrase: commands gated for an agent cannot be approved with `blastgate approve`', fix: 'blastgate passphrase set' };
 
 export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: string; checks: Check[] }> => {
   const engine = await loadEngine({ env: opts.env ?? process.env });
@@ -184,6 +185,8 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
     if (hash) checks.push(hash);
   }
   checks.push(sudoCheck(engine, dir, opts.sudoers ?? '/etc/sudoers'), ...permissionChecks(engine, dir), passphraseCheck(engine));
+  const gemini = geminiAskCheck(engine.env, engine.env.HOME ?? '');
+  if (gemini) checks.push({ id: 'hook:gemini', ...gemini });
   return { dir, checks };
 };
 

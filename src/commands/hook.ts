@@ -9,7 +9,7 @@ import { claudeCode } from '../hooks/claude-code.js';
 import { codex } from '../hooks/codex.js';
 import { cursor } from '../hooks/cursor.js';
 import { gemini } from '../hooks/gemini.js';
-import { describeVerdict, refusalText } from '../hooks/reason.js';
+import { describeVerdict, refusalText, withApprovalNews } from '../hooks/reason.js';
 import { HookInputError, type HookAdapter, type HookOutput, type HookVerdict } from '../hooks/types.js';
 import { guard } from '../pipeline.js';
 import type { Verdict } from '../types.js';
@@ -72,7 +72,7 @@ export const answerHook = async (harness: string, stdin: string, opts: Omit<Hook
   }
   let request;
   try {
-    request = adapter.parseRequest(json);
+    request = adapter.parseRequest(json, opts.env ?? process.env);
   } catch (err) {
     return refuse(err instanceof HookInputError ? `unexpected ${harness} hook input: ${message(err)}` : `cannot read the ${harness} hook input (${message(err)})`);
   }
@@ -81,7 +81,11 @@ export const answerHook = async (harness: string, stdin: string, opts: Omit<Hook
     const engine = await loadEngine({ env: opts.env, cwd: request.cwd ?? opts.cwd, actor: 'agent' });
     const verdict = await guard({ kind: 'line', text: request.command }, { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy });
     if (verdict.decision !== 'allow') await record(engine, harness, request.command, verdict);
-    return adapter.formatResponse(describeVerdict(request.command, verdict));
+    const judge = (argv: string[]) => guard({ kind: 'argv', argv }, { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy });
+    // Loaded only for a command that needs a human: approvals, crypto and the request store.
+    const news = verdict.decision === 'confirm' ? await (await import('../hooks/approval-path.js')).hookApprovalPath(engine, verdict, judge) : null;
+    const said = withApprovalNews(describeVerdict(request.command, verdict), request.command, news);
+    return adapter.formatResponse({ ...said, canAsk: request.canAsk !== false });
   } catch (err) {
     return refuse(isBlastgateError(err) ? message(err) : `internal error (${message(err)})`);
   }

@@ -1,7 +1,8 @@
 // `blastgate log [--json] [--since 1h] [--tool terraform] [--verify]`: read and check the audit log.
 import { readFileSync } from 'node:fs';
-import { shellQuote } from '../confirm/panel.js';
 import { chalkFor } from '../confirm/panel.js';
+import { shellQuote, visible } from '../report/escape.js';
+import { humanTime } from '../report/time.js';
 import { verifyChain } from '../audit/chain.js';
 import { auditLogPath, readHead, readRecords } from '../audit/log-file.js';
 import type { AuditRecord } from '../audit/record.js';
@@ -53,14 +54,19 @@ const verify = (opts: LogOptions, file: string, head: ReturnType<typeof readHead
   return 0;
 };
 
+/** Statements that came on stdin, in a heredoc or a file, after the command (one line, visible). */
+const payloadText = (r: AuditRecord): string =>
+  Array.isArray(r.payload) && r.payload.length ? ` <<< ${r.payload.map((p) => visible(String(p))).join(' ; ')}` : '';
+
+// The log file is writable by the same uid: every cell is made visible before it reaches a terminal.
 const row = (r: AuditRecord): string[] => [
-  r.time.replace('T', ' ').slice(0, 19),
-  r.actor,
-  r.tool ?? '-',
-  r.decision,
-  r.exitCode === null || r.exitCode === undefined ? (r.signal ?? '-') : String(r.exitCode),
-  r.approvalId ?? '-',
-  shellQuote(r.argv),
+  humanTime(r.time),
+  visible(String(r.actor)),
+  visible(r.tool ?? '-'),
+  visible(String(r.decision)),
+  r.exitCode === null || r.exitCode === undefined ? visible(String(r.signal ?? '-')) : String(r.exitCode),
+  visible(r.approvalId ?? '-'),
+  `${shellQuote(Array.isArray(r.argv) ? r.argv.map(String) : [])}${payloadText(r)}`,
 ];
 
 /** Why: who ran what, what blastgate decided and how it ended — filtered, as a table or JSON lines. */

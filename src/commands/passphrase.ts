@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { readKeyFile, systemKeyPath, userKeyPath, writeKeyFile } from '../approvals/key-store.js';
-import { createKeyFile, keyFingerprint, MIN_PASSPHRASE_LENGTH, passphraseMatches } from '../approvals/keys.js';
+import { createKeyFile, keyFingerprint, MIN_PASSPHRASE_LENGTH, PASSPHRASE_ATTEMPTS, passphraseMatches } from '../approvals/keys.js';
 import { openTty, type TtyPort } from '../confirm/tty-prompt.js';
 import { loadEngine } from '../engine.js';
 import { DeniedError, UsageError } from '../errors.js';
@@ -48,9 +48,15 @@ export const runPassphrase = async (opts: PassphraseOptions): Promise<number> =>
       const current = await tty.ask('Current approval passphrase:', { timeoutMs: PROMPT_TIMEOUT_MS, secret: true });
       if (current === null || !passphraseMatches(current, existing.file)) throw new DeniedError('wrong passphrase; nothing changed');
     }
-    const first = await tty.ask(`New approval passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters; agents must never see it):`, { timeoutMs: PROMPT_TIMEOUT_MS, secret: true });
-    if (first === null) throw new DeniedError('cancelled; nothing changed');
-    if (first.length < MIN_PASSPHRASE_LENGTH) throw new UsageError(`the passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters; nothing changed`);
+    // Too short asks again (like a wrong passphrase in `approve`), PASSPHRASE_ATTEMPTS times at most.
+    let first: string | null = null;
+    for (let attempt = 1; first === null; attempt++) {
+      const typed = await tty.ask(`New approval passphrase (at least ${MIN_PASSPHRASE_LENGTH} characters; agents must never see it):`, { timeoutMs: PROMPT_TIMEOUT_MS, secret: true });
+      if (typed === null) throw new DeniedError('cancelled; nothing changed');
+      if (typed.length >= MIN_PASSPHRASE_LENGTH) first = typed;
+      else if (attempt >= PASSPHRASE_ATTEMPTS) throw new UsageError(`the passphrase must be at least ${MIN_PASSPHRASE_LENGTH} characters; nothing changed`);
+      else tty.write(`too short: at least ${MIN_PASSPHRASE_LENGTH} characters\n`);
+    }
     const again = await tty.ask('Repeat it:', { timeoutMs: PROMPT_TIMEOUT_MS, secret: true });
     if (again !== first) throw new UsageError('the two entries differ; nothing changed');
     const file = createKeyFile(first);

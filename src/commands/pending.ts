@@ -4,6 +4,8 @@ import { trustedKeys } from '../approvals/key-store.js';
 import { listPending, sweepExpired } from '../approvals/store.js';
 import { redactArgv, redactValue, secretsOf } from '../audit/redact.js';
 import { loadEngine } from '../engine.js';
+import { visibleValue } from '../report/escape.js';
+import { humanTime } from '../report/time.js';
 
 export interface PendingOptions {
   json?: boolean;
@@ -46,9 +48,11 @@ export const runPending = async (opts: PendingOptions): Promise<number> => {
   const keys = trustedKeys(engine.paths);
   const c = chalkFor(process.stdout.isTTY === true, engine.env);
   if (rows.length === 0) out('no pending requests\n');
-  for (const r of rows) {
+  for (const row of rows) {
+    // argv is shell-quoted (controls shown as $'\x1b…'); everything else the asker wrote is made visible too.
+    const r = { ...visibleValue(row), argv: row.argv };
     const target = r.target ? `${r.target.kind} ${r.target.name ?? 'unknown'}${r.target.production === true ? ' PRODUCTION' : ''}` : 'target unknown';
-    out(`${c.bold(r.id)}  ${ago(r.createdAt, now)} ago  ${r.actor}  ${r.severity ?? '?'}  ${target}\n    ${shellQuote(r.argv)}\n    in ${r.cwd}; approve with: blastgate approve ${r.id}\n`);
+    out(`${c.bold(r.id)}  ${humanTime(r.createdAt)} (${ago(r.createdAt, now)} ago)  ${r.actor}  ${r.severity ?? '?'}  ${target}\n    ${shellQuote(r.argv)}\n    in ${r.cwd}; open until ${humanTime(r.expiresAt)}; approve with: blastgate approve ${r.id}\n`);
   }
   if (keys.keys.length === 0) out(c.yellow('no approval passphrase is set: run `blastgate passphrase set` before anything can be approved\n'));
   for (const note of keys.ignored) out(c.yellow(`note: ${note}\n`));

@@ -12,6 +12,8 @@ import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
 import type { StdinSource, Verdict } from '../types.js';
+import { shellQuote, visible } from '../report/escape.js';
+import { redactArgv } from '../audit/redact.js';
 
 // A character device on fd 0 is a terminal (or /dev/null, which has nothing to buffer either);
 // node:tty is not loaded for this on the hot path.
@@ -67,11 +69,14 @@ const oneLine = (text: string, max = 120) => {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 };
 
-/** `terraform destroy not run: <why> [terraform:destroy, critical]` */
-export const refusalLine = (argv: string[], verdict: Verdict, why: string): string => {
+/**
+ * `terraform destroy not run: <why> [terraform:destroy, critical]` — argv quoted as a shell would, secrets
+ * masked (the caller's exported tokens included), nothing raw.
+ */
+export const refusalLine = (argv: string[], verdict: Verdict, why: string, env: Record<string, string | undefined> = process.env): string => {
   const top = verdict.matches.find((m) => m.severity === verdict.severity) ?? verdict.matches[0];
-  const rule = top ? ` [${top.rule}, ${top.severity}: ${oneLine(top.message, 100)}]` : verdict.unknowns[0] ? ` [${oneLine(verdict.unknowns[0].reason, 100)}]` : '';
-  return `${oneLine(argv.join(' '), 60)} not run: ${oneLine(why)}${rule}`;
+  const rule = top ? ` [${top.rule}, ${top.severity}: ${visible(oneLine(top.message, 100))}]` : verdict.unknowns[0] ? ` [${visible(oneLine(verdict.unknowns[0].reason, 100))}]` : '';
+  return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${visible(oneLine(why))}${rule}`;
 };
 
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>

@@ -2,15 +2,18 @@
 // A human at a terminal answers on /dev/tty; an agent, or anything without a terminal, waits for a
 // signed approval that only a human who knows the passphrase can produce (`blastgate approve <id>`).
 import { trustedKeys, type KeyLookup } from '../approvals/key-store.js';
-import { passphraseMatches } from '../approvals/keys.js';
+import { PASSPHRASE_ATTEMPTS, passphraseMatches } from '../approvals/keys.js';
 import { subjectOf } from '../approvals/binding.js';
-import { createPending, isUsed, listPending, readApproval, readDenial, sweepExpired, type PendingRequest } from '../approvals/store.js';
+import { bindCommand, requestFor, viewOf, type BoundCommand } from '../approvals/request.js';
+import { describeDifference } from '../approvals/difference.js';
+import { isUsed, readApproval, readDenial } from '../approvals/store.js';
 import { takeApproval } from '../approvals/verify.js';
-import { redactArgv } from '../audit/redact.js';
+import { visible } from '../report/escape.js';
+import { humanTime } from '../report/time.js';
 import { appendAudit } from '../stages/audit.js';
 import { approvalWaitSeconds, type ConfirmOutcome, type ConfirmRequest, type ConfirmResult } from '../stages/confirm.js';
 import { challengeFor, type Challenge } from './challenge.js';
-import { chalkFor, panelDataFrom, renderPanel, type PanelData } from './panel.js';
+import { chalkFor, renderPanel } from './panel.js';
 import { openTty, type TtyPort } from './tty-prompt.js';
 
 /** How often the waiting process looks for the approval: a stat or two per tick. */
@@ -21,10 +24,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Refusal reasons stay short: run.ts prints them on one `blastgate:` line and cuts long ones. */
 const NO_PASSPHRASE = "needs a human's approval, but no approval passphrase is set: a human must run `blastgate passphrase set`";
 
-interface Ctx {
+interface Ctx extends BoundCommand {
   req: ConfirmRequest;
-  panel: PanelData;
-  subject: string;
   keys: KeyLookup;
   err: (text: string) => void;
 }
@@ -48,6 +49,8 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
   const env = req.engine.env;
   const timeoutMs = req.engine.policy.confirm.timeout * 1000;
   const stderrIsTTY = req.stderrIsTTY ?? process.stderr.isTTY === true;
+  // The prompt follows the panel's colour rule on the terminal (NO_COLOR, TERM=dumb).
+  const plain = chalkFor(tty.colors, env).level === 0;
   try {
     // The panel goes to stderr; when stderr is not the terminal, the human still has to see it there.
     ctx.err(`${renderPanel(panel, chalkFor(stderrIsTTY, env), env)}\n`);
@@ -58,35 +61,29 @@ const atTerminal = async (ctx: Ctx, tty: TtyPort, challenge: Challenge): Promise
     const seconds = req.engine.policy.confirm.timeout;
     if (challenge.typeName !== null) {
       const hint = challenge.nameSource === 'tool' ? ' (the target\'s own name is unknown)' : challenge.nameSource === 'tool-secret' ? ' (the target\'s name holds a secret)' : '';
-      const answer = await tty.ask(`Type ${JSON.stringify(challenge.typeName)} to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs });
+      const answer = await tty.ask(`Type "${visible(challenge.typeName)}" to run it${hint}, anything else refuses [${seconds}s]:`, { timeoutMs, plain });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
-      if (answer !== challenge.typeName) return await finish(ctx, false, 'declined', `not confirmed: what was typed is not ${JSON.stringify(challenge.typeName)}`);
+      if (answer !== challenge.typeName) return await finish(ctx, false, 'declined', `not confirmed: what was typed is not "${visible(challenge.typeName)}"`);
     } else {
-      const answer = await tty.ask(`Run it? Type y to proceed, anything else refuses [${seconds}s]:`, { timeoutMs });
+      const answer = await tty.ask(`Run it? Type y to proceed, anything else refuses [${seconds}s]:`, { timeoutMs, plain });
       if (answer === null) return await finish(ctx, false, 'declined', notAnswered(tty, seconds));
       if (!/^y(es)?$/i.test(answer.trim())) return await finish(ctx, false, 'declined', 'not confirmed: the answer was not y');
     }
     if (challenge.passphrase) {
-      const pass = await tty.ask('Approval passphrase (critical change on production):', { timeoutMs, secret: true });
-      if (pass === null) return await finish(ctx, false, 'declined', `${notAnswered(tty, seconds)}: no passphrase given`);
-      if (!ctx.keys.keys.some((k) => passphraseMatches(pass, k.file) !== null)) return await finish(ctx, false, 'declined', 'not confirmed: wrong approval passphrase');
+      // The same as `approve`: a wrong passphrase asks again, up to PASSPHRASE_ATTEMPTS times.
+      for (let attempt = 1; ; attempt++) {
+        const pass = await tty.ask('Approval passphrase (critical change on production):', { timeoutMs, secret: true, plain });
+        if (pass === null) return await finish(ctx, false, 'declined', `${notAnswered(tty, seconds)}: no passphrase given`);
+        if (ctx.keys.keys.some((k) => passphraseMatches(pass, k.file) !== null)) break;
+        if (attempt >= PASSPHRASE_ATTEMPTS) return await finish(ctx, false, 'declined', `not confirmed: wrong approval passphrase (${PASSPHRASE_ATTEMPTS} attempts)`);
+        tty.write('wrong passphrase\n');
+      }
     }
     return await finish(ctx, true, 'confirmed', 'confirmed at the terminal');
   } finally {
     tty.close();
   }
 };
-
-/** Reuse an open request for the same subject, so an agent that retries does not pile up ids. */
-const pendingFor = (ctx: Ctx): PendingRequest => {
-  const paths = ctx.req.engine.paths;
-  sweepExpired(paths);
-  const now = Date.now();
-  const open = listPending(paths).find((p) => p.subject === ctx.subject && Date.parse(p.expiresAt) > now + 5000);
-  return open ?? createPending(paths, ctx.panel, ctx.subject, ctx.req.engine.policy.approval.ttl, redactArgv(ctx.req.argv, ctx.req.engine.env));
-};
-
-const clock = (iso: string) => new Date(iso).toTimeString().slice(0, 5);
 
 /** Why: agent or no terminal — leave a request a human can approve out of band, then wait for it. */
 const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
@@ -96,10 +93,10 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   if (ctx.keys.keys.length === 0) {
     ctx.err(`${c.bold(`Stopped by blastgate: this command needs a human's approval (${why}).`)}\n${renderPanel(panel, c, env)}\n`);
     ctx.err('Nobody can approve it yet: no approval passphrase is set. A human sets one, in their own terminal, with\n  blastgate passphrase set\n');
-    for (const note of ctx.keys.ignored) ctx.err(`note: ${note}\n`);
+    for (const note of ctx.keys.ignored) ctx.err(`note: ${visible(note)}\n`);
     return finish(ctx, false, 'no-passphrase', NO_PASSPHRASE);
   }
-  const pending = pendingFor(ctx);
+  const pending = requestFor(ctx.req.engine, ctx, ctx.req.argv);
   const wait = approvalWaitSeconds(env, req.engine.policy.approval.wait);
   const approveLine = `blastgate approve ${pending.id}`;
   ctx.err(
@@ -108,8 +105,8 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
       renderPanel(panel, c, env),
       `A human must run, in their own terminal:  ${c.bold(approveLine)}`,
       wait > 0
-        ? `Waiting up to ${wait} s for it. The request stays open until ${clock(pending.expiresAt)}; after approval, the same command in the same directory runs once.`
-        : `Not waiting (approval wait is 0). After approval, re-run the same command in the same directory before ${clock(pending.expiresAt)}; it runs once.`,
+        ? `Waiting up to ${wait} s for it. The request stays open until ${humanTime(pending.expiresAt)}; after approval, the same command in the same directory runs once.`
+        : `Not waiting (approval wait is 0). After approval, re-run the same command in the same directory before ${humanTime(pending.expiresAt)}; it runs once.`,
       '',
     ].join('\n'),
   );
@@ -119,8 +116,15 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   const pollMs = req.pollMs ?? POLL_MS;
   while (Date.now() < deadline) {
     if (readDenial(paths, pending.id)) return finish(ctx, false, 'denied', `request ${pending.id} was denied by a human`, pending.id);
-    if (readApproval(paths, pending.id)) {
-      const taken = takeApproval(paths, ctx.subject, ctx.keys.keys, { id: pending.id });
+    const approval = readApproval(paths, pending.id);
+    if (approval) {
+      // The expiry this process read (or wrote) with the request is the one the approver had to sign.
+      if (approval.expiresAt !== pending.expiresAt) {
+        return finish(ctx, false, 'rejected-approval', `approval for ${pending.id} rejected: its expiry is not the request's`, pending.id);
+      }
+      const salt = pending.panel.bound?.salt;
+      const mine = typeof salt === 'string' ? ctx.panelWith(salt) : ctx.panel;
+      const taken = takeApproval(paths, (a) => ({ subject: subjectOf(mine), difference: describeDifference(a.panel, mine) }), ctx.keys.keys, { id: pending.id });
       if (taken.ok) return finish(ctx, true, 'approved', `approved by a human (request ${pending.id}, key ${taken.key.origin})`, pending.id);
       const r = taken.rejections[0];
       return finish(ctx, false, 'rejected-approval', `approval for ${pending.id} rejected: ${r?.detail ?? 'unusable'}`, pending.id);
@@ -136,20 +140,19 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
 export const runConfirm = async (req: ConfirmRequest): Promise<ConfirmResult> => {
   const { verdict, engine } = req;
   const err = req.stderr ?? ((t: string) => void process.stderr.write(t));
-  const panel = panelDataFrom(verdict, req.argv, req.cwd, engine.actor.reason);
-  const ctx: Ctx = { req, panel, subject: subjectOf(panel), keys: trustedKeys(engine.paths), err };
+  const ctx: Ctx = { req, ...bindCommand(verdict, req.argv, req.cwd, engine), keys: trustedKeys(engine.paths), err };
   if (verdict.decision === 'deny') return finish(ctx, false, 'denied', `denied by policy: ${verdict.reason}`);
 
   // An approval given earlier for exactly this command, directory and target (re-run within the TTL).
   if (ctx.keys.keys.length > 0) {
-    const taken = takeApproval(engine.paths, ctx.subject, ctx.keys.keys);
+    const taken = takeApproval(engine.paths, (a) => viewOf(ctx, a), ctx.keys.keys);
     if (taken.ok) return finish(ctx, true, 'approved', `approved by a human earlier (request ${taken.approval.id})`, taken.approval.id);
-    for (const r of taken.rejections) err(`note: approval ${r.id} not used: ${r.detail}\n`);
+    for (const r of taken.rejections) err(`note: approval ${visible(r.id)} not used: ${r.detail}\n`);
   }
 
   // A /dev/tty is not proof of a human: an agent can drive a PTY, so an agent is never prompted there.
   if (verdict.actor === 'agent') return byApproval(ctx, 'the caller is an AI agent');
   const tty = (req.openTty ?? openTty)();
   if (!tty) return byApproval(ctx, 'no terminal to ask on');
-  return atTerminal(ctx, tty, challengeFor(panel, engine.policy, engine.env));
+  return atTerminal(ctx, tty, challengeFor(ctx.panel, engine.policy, engine.env));
 };

@@ -2,7 +2,9 @@
 // Rendered from PanelData only, so `approve` in another terminal shows exactly what the gate saw.
 import { Chalk, supportsColorStderr, type ChalkInstance } from 'chalk';
 import { redactArgv, redactValue, secretsOf } from '../audit/redact.js';
+import { shellQuote, visible, visibleValue } from '../report/escape.js';
 import type { Actor, FieldValue, Severity, Verdict } from '../types.js';
+import type { BoundInputs } from '../approvals/credentials.js';
 
 export interface PanelRule {
   rule: string;
@@ -37,6 +39,8 @@ export interface PanelData {
   actorReason: string;
   /** Parts of the command the engine could not understand. */
   unknowns: string[];
+  /** Credentials, behaviour-changing environment and payloads the tool will read, fingerprinted. */
+  bound?: BoundInputs;
 }
 
 const irreversibleOf = (v: Verdict): boolean | 'unknown' => {
@@ -78,10 +82,8 @@ export const panelDataFrom = (verdict: Verdict, argv: string[], cwd: string, act
 /** Production-ness of the panel's target (no target at all is unknown, not "no"). */
 export const productionOfPanel = (d: PanelData): boolean | 'unknown' => d.target?.production ?? 'unknown';
 
-const SAFE_WORD = /^[A-Za-z0-9_@%+=:,./-]+$/;
-/** Why: show the command so it could be pasted back into a shell, quoting only what needs it. */
-export const shellQuote = (argv: readonly string[]): string =>
-  argv.map((w) => (w !== '' && SAFE_WORD.test(w) ? w : `'${w.replace(/'/g, `'\\''`)}'`)).join(' ');
+/** Re-exported: the one shell quoting, which also makes control characters visible. */
+export { shellQuote } from '../report/escape.js';
 
 /** Why: colours only for a terminal that wants them; NO_COLOR or a pipe gets plain text. */
 export const chalkFor = (isTTY: boolean, env: Record<string, string | undefined>): ChalkInstance => {
@@ -98,6 +100,17 @@ const fieldText = (v: FieldValue | undefined): string => {
 
 const LABEL_WIDTH = 14;
 
+/** The credentials and payloads an approval is tied to, by name only (fingerprints are not for reading). */
+const boundSummary = (d: PanelData): string | null => {
+  if (!d.bound) return null;
+  const names = Object.entries(d.bound.credentials)
+    .filter(([, v]) => v !== 'unset' && v !== 'absent')
+    .map(([k]) => (k.startsWith('env:') ? k.slice(4) : k.slice(5)));
+  const payloads = d.bound.payloads.map((p) => (p.source === 'stdin' ? 'stdin' : p.source));
+  const all = [...names, ...payloads];
+  return all.length ? `${all.join(', ')} (an approval holds only for these as they are now)` : null;
+};
+
 /** Why: one renderer for the gate (stderr / tty) and for `approve`; it masks secrets on the way out. */
 export const renderPanel = (d: PanelData, c: ChalkInstance, env: Record<string, string | undefined> = {}): string => {
   const plain = c.level === 0;
@@ -113,16 +126,17 @@ export const renderPanel = (d: PanelData, c: ChalkInstance, env: Record<string, 
   const lines: string[] = [];
 
   // No line of the panel starts with "blastgate:" — that prefix is kept for the one refusal line.
-  lines.push(c.bold(`── blastgate ── ${d.tool} needs confirmation: ${sev === 'critical' || sev === 'high' ? red(sev.toUpperCase()) : sev}${prod === true ? `  ${loud}` : ''}`));
+  lines.push(c.bold(`── blastgate ── ${visible(d.tool)} needs confirmation: ${sev === 'critical' || sev === 'high' ? red(sev.toUpperCase()) : sev}${prod === true ? `  ${loud}` : ''}`));
   lines.push(row('command', c.bold(shellQuote(redactArgv(d.argv, env)))));
-  lines.push(row('directory', d.cwd));
+  lines.push(row('directory', visible(d.cwd)));
   if (d.rules.length === 0) lines.push(row('rules', 'none matched — the command could not be judged'));
   for (const [i, r] of d.rules.entries()) {
-    lines.push(row(i === 0 ? 'destroys' : '', `${r.message} ${c.dim(`[${r.rule}, ${r.severity}]`)}`));
+    lines.push(row(i === 0 ? 'destroys' : '', `${visible(r.message)} ${c.dim(`[${visible(r.rule)}, ${r.severity}]`)}`));
   }
-  for (const u of d.unknowns) lines.push(row('not understood', c.yellow(u)));
+  for (const u of d.unknowns) lines.push(row('not understood', c.yellow(visible(u))));
 
-  const t = d.target ? redactValue(d.target, secrets) : null;
+  // Resolver output (names, notes) comes from files and tools the caller controls: shown visibly too.
+  const t = d.target ? visibleValue(redactValue(d.target, secrets)) : null;
   if (!t) {
     lines.push(row('target', 'unknown (no resolver for this tool)'));
   } else {
@@ -137,6 +151,8 @@ export const renderPanel = (d: PanelData, c: ChalkInstance, env: Record<string, 
   lines.push(row('irreversible', d.irreversible === true ? red('YES') : d.irreversible === false ? 'no' : 'unknown'));
   lines.push(row('backups', d.backups === 'deleted' ? red('DELETED TOO') : d.backups === 'kept' ? 'kept' : 'unknown'));
   lines.push(row('credential', t?.credential ? `${t.credential.name} — ${t.credential.scope}` : 'unknown'));
-  lines.push(row('asked by', `${d.actor === 'agent' ? c.yellow.bold('AI agent') : 'human'} ${c.dim(`(${d.actorReason})`)}`));
+  const bound = boundSummary(d);
+  if (bound) lines.push(row('bound to', visible(bound)));
+  lines.push(row('asked by', `${d.actor === 'agent' ? c.yellow.bold('AI agent') : 'human'} ${c.dim(`(${visible(d.actorReason)})`)}`));
   return lines.join('\n');
 };

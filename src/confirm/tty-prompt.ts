@@ -9,8 +9,11 @@ export interface TtyPort {
   write(text: string): void;
   /** Colour support of the terminal itself. */
   readonly colors: boolean;
-  /** The typed line, or null when refused by default: timeout, EOF, Ctrl-C, hang-up. */
-  ask(message: string, opts: { timeoutMs: number; secret?: boolean }): Promise<string | null>;
+  /**
+   * The typed line, or null when refused by default: timeout, EOF, Ctrl-C, hang-up. `plain`: no colour
+   * (NO_COLOR, TERM=dumb), the same rule as the panel.
+   */
+  ask(message: string, opts: { timeoutMs: number; secret?: boolean; plain?: boolean }): Promise<string | null>;
   /** Why the last `ask` returned null, for the refusal message. */
   readonly lastRefusal: Refusal | null;
   close(): void;
@@ -27,6 +30,18 @@ type PromptClass = new (options: Record<string, unknown>) => EnquirerPrompt;
 
 // enquirer is CommonJS and heavy-ish: load it only when a prompt is really shown.
 const loadEnquirer = (): { Input: PromptClass; Invisible: PromptClass } => createRequire(import.meta.url)('enquirer') as { Input: PromptClass; Invisible: PromptClass };
+
+/** The ansi-colors instance enquirer itself uses (it ignores NO_COLOR; we switch it per prompt). */
+const enquirerColors = (): { enabled: boolean } => {
+  const req = createRequire(import.meta.url);
+  return createRequire(req.resolve('enquirer'))('ansi-colors') as { enabled: boolean };
+};
+
+/**
+ * No check mark on submit: the prompt cannot know whether the typed name is right (that is judged after),
+ * and a ✔ next to a wrong name reads like success.
+ */
+const PREFIX = { pending: '?', submitted: '›', cancelled: '✖' };
 
 /**
  * Why: "is there a human's terminal" is "can this process open its controlling terminal". A process
@@ -65,11 +80,14 @@ export const openTty = (ttyPath = '/dev/tty'): TtyPort | null => {
   let closed = false;
   let lastRefusal: Refusal | null = null;
 
-  const ask: TtyPort['ask'] = async (message, { timeoutMs, secret }) => {
+  const ask: TtyPort['ask'] = async (message, { timeoutMs, secret, plain }) => {
     const { Input, Invisible } = loadEnquirer();
+    const colors = enquirerColors();
+    const wasEnabled = colors.enabled;
+    if (plain) colors.enabled = false;
     // Like sudo: a secret is not echoed at all, not even as one * per character (its length is a hint).
     const Prompt = secret ? Invisible : Input;
-    const prompt = new Prompt({ message, stdin: input, stdout: output, name: 'answer' });
+    const prompt = new Prompt({ message, stdin: input, stdout: output, name: 'answer', prefix: PREFIX });
     let why = 'cancelled' as Refusal;
     const refuse = () => void prompt.cancel().catch(() => {});
     const timer = setTimeout(() => {
@@ -97,6 +115,7 @@ export const openTty = (ttyPath = '/dev/tty'): TtyPort | null => {
       lastRefusal = why;
       return null;
     } finally {
+      colors.enabled = wasEnabled;
       clearTimeout(timer);
       input.off('end', onEnd);
       input.off('close', onEnd);

@@ -1,8 +1,9 @@
 // A verdict in words for a hook answer: what was stopped, why, what it would hit, and the safer way.
-// Plain text (no colour: harnesses show it verbatim) and no `blastgate approve` line — the model
-// reads this, and an approval is the human's business, not a next step for the agent.
+// Plain text (no colour: harnesses show it verbatim). Where the hook opened the request the shim will
+// honour, the texts carry its `blastgate approve <id>` line: the human approves once, out of band.
 import type { Target, Verdict } from '../types.js';
 import type { HookVerdict } from './types.js';
+import { visibleLines } from '../report/escape.js';
 
 const MAX_COMMAND = 300;
 const MAX_DETAIL = 160;
@@ -55,8 +56,14 @@ const alternativeLine = (v: Verdict): string[] => {
 
 const DO_NOT_EVADE = 'Do not retry it another way: scripts, `bash -c`, other wrappers and direct API calls are checked the same way.';
 
-/** Why: one place turns an engine verdict into every text any harness may show. */
+/** Why: one place turns an engine verdict into every text any harness may show — none of it raw. */
 export const describeVerdict = (command: string, v: Verdict): HookVerdict => {
+  const said = describeRaw(command, v);
+  // Harnesses show these texts in a terminal UI: an ESC or bidi override from the command must not act there.
+  return { ...said, forUser: visibleLines(said.forUser), forModel: visibleLines(said.forModel), forModelCannotAsk: visibleLines(said.forModelCannotAsk) };
+};
+
+const describeRaw = (command: string, v: Verdict): HookVerdict => {
   if (v.decision === 'allow') return { decision: 'allow', forUser: '', forModel: '', forModelCannotAsk: '' };
   const cmd = `\`${commandLabel(command)}\``;
   const summary = blastSummary(v);
@@ -74,6 +81,41 @@ export const describeVerdict = (command: string, v: Verdict): HookVerdict => {
       ...summary,
       ...alt,
       'If it is really needed, stop and ask the user to run it themselves in their own terminal, where blastgate shows them what it would hit.',
+      DO_NOT_EVADE,
+    ].join('\n'),
+  };
+};
+
+/** What the hook learned about approving this command: the request ids it opened, or approvals already given. */
+export interface ApprovalNews {
+  requestIds: string[];
+  approvedIds: string[] | null;
+  noPassphrase: boolean;
+}
+
+const approveLines = (ids: string[]) => ids.map((id) => `blastgate approve ${id}`).join('` and `');
+
+/** Why: one approval, one path — the ask (human) and the refusal (model) both name the request the shim will honour. */
+export const withApprovalNews = (said: HookVerdict, command: string, news: ApprovalNews | null): HookVerdict => {
+  if (!news || said.decision !== 'confirm') return said;
+  const cmd = `\`${commandLabel(command)}\``;
+  if (news.approvedIds) {
+    const text = visibleLines(`blastgate: ${cmd} was approved by a human (request ${news.approvedIds.join(', ')}); it runs once.`);
+    return { ...said, decision: 'allow', forUser: text, forModel: text, forModelCannotAsk: text };
+  }
+  if (news.noPassphrase) {
+    const none = 'Nobody can approve it yet: no approval passphrase is set. A human sets one in their own terminal with `blastgate passphrase set`.';
+    return { ...said, forUser: `${said.forUser}\n${none}`, forModelCannotAsk: `${said.forModelCannotAsk}\n${none}` };
+  }
+  if (news.requestIds.length === 0) return said;
+  const line = approveLines(news.requestIds);
+  const strip = (text: string) => text.split('\n').filter((l) => !l.startsWith('If it is really needed') && !l.startsWith('Do not retry')).join('\n');
+  return {
+    ...said,
+    forUser: `${said.forUser}\nTo let it run, approve it in your own terminal: \`${line}\` (asks for the approval passphrase), then choose Yes here; it then runs once. Yes alone is not enough: blastgate waits for that approval.`,
+    forModelCannotAsk: [
+      strip(said.forModelCannotAsk),
+      `It was not run. Only a human can approve it, in their own terminal: \`${line}\`. Tell the user; once they say it is approved, run exactly the same command again in the same directory, and it runs once.`,
       DO_NOT_EVADE,
     ].join('\n'),
   };

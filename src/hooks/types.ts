@@ -6,6 +6,8 @@ export interface ShellRequest {
   command: string;
   /** Absolute directory the harness will run the command in, when its payload says. */
   cwd?: string;
+  /** False when the harness's mode shows an `ask` to no human (Claude Code bypassPermissions, dontAsk, auto). */
+  canAsk?: boolean;
 }
 
 /** A verdict already put into words, so each adapter only maps it onto its protocol. */
@@ -18,6 +20,8 @@ export interface HookVerdict {
   forModel: string;
   /** For the model when a confirmation was needed but the harness cannot ask, so it became a refusal. */
   forModelCannotAsk: string;
+  /** The harness can show an `ask` to a human for this call (from the request; default true). */
+  canAsk?: boolean;
 }
 
 /** What the hook process writes and how it exits. */
@@ -35,7 +39,7 @@ export interface HookAdapter {
    * The shell command in a payload; `null` when the payload is this harness's but not a shell call.
    * Throws `HookInputError` when the payload is not one this harness sends (fail closed upstream).
    */
-  parseRequest(json: unknown): ShellRequest | null;
+  parseRequest(json: unknown, env?: Record<string, string | undefined>): ShellRequest | null;
   formatResponse(verdict: HookVerdict): HookOutput;
 }
 

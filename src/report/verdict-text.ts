@@ -1,6 +1,7 @@
 // Human-readable verdict for `check` and the trace for `explain`.
 import type { ChalkInstance } from 'chalk';
 import type { Decision, Severity, Target, Verdict } from '../types.js';
+import { visibleValue } from './escape.js';
 
 const decisionColor = (c: ChalkInstance, d: Decision) => (d === 'allow' ? c.green : d === 'confirm' ? c.yellow : c.red);
 const severityColor = (c: ChalkInstance, s: Severity) =>
@@ -17,7 +18,9 @@ export const targetLines = (t: Target | null): string[] => {
 };
 
 /** One verdict as a few calm lines. */
-export const verdictText = (v: Verdict, c: ChalkInstance): string => {
+export const verdictText = (verdict: Verdict, c: ChalkInstance): string => {
+  // Rule messages carry SQL and names from the command; resolvers echo files: nothing reaches the terminal raw.
+  const v = visibleValue(verdict);
   const out = [`${decisionColor(c, v.decision).bold(v.decision)}${v.severity ? ` (${severityColor(c, v.severity)(v.severity)})` : ''} — ${v.reason}`];
   for (const m of v.matches) {
     out.push(`  ${severityColor(c, m.severity)(m.rule)}: ${m.message}`);
@@ -33,7 +36,8 @@ export const verdictText = (v: Verdict, c: ChalkInstance): string => {
 };
 
 /** The decision path, stage by stage. */
-export const traceText = (v: Verdict, c: ChalkInstance): string => {
+export const traceText = (verdict: Verdict, c: ChalkInstance): string => {
+  const v = visibleValue(verdict);
   const out: string[] = [];
   for (const step of v.trace) {
     const head = c.bold(step.stage.padEnd(8));

@@ -233,7 +233,7 @@ const describe = (shape: Shape, result: LookupResult, target: Target) => {
     });
   }
   const dependents = request.cascade.flatMap((n) => result.dependents.get(n) ?? []);
-  if (request.cascade.length) fields['cascades to'] = dependents.length ? dependents : ['nothing depends on them'];
+  if (request.cascade.length) fields['cascades to'] = dependents.length ? dependents : ['nothing (no other object depends on them)'];
   if (request.schemas.length) {
     fields.schemas = request.schemas.map((s) => {
       const info = result.schemas.get(s);

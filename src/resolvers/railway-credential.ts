@@ -27,13 +27,19 @@ export const cliCredential = (env: Env, config: RailwayConfig | null): Credentia
 const BEARER = /^\s*authorization\s*:\s*bearer\s+(.+?)\s*$/i;
 const PROJECT_HEADER = /^\s*project-access-token\s*:\s*(.+?)\s*$/i;
 
-/** Where a token comes from, by its written form: `$VAR`, `${VAR}`, `$(…)`, or literal text. */
-const tokenSource = (value: string): string => {
+/**
+ * Where a token comes from, by its written form: `$VAR`, `${VAR}`, `$(…)`, or literal text. Through a shim
+ * the shell has already expanded `$RAILWAY_API_TOKEN`, so literal text equal to an exported variable's
+ * value is named after that variable (the value itself is never shown).
+ */
+const tokenSource = (value: string, env: Env): string => {
   const v = /^\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?$/.exec(value.trim());
   if (v) return v[1]!;
   if (/\$\(|`/.test(value)) return 'a token computed when the command runs';
   if (/\$/.test(value)) return 'a token built from shell variables';
-  return 'a token written into the command line';
+  const literal = value.trim();
+  const exported = literal.length >= 8 ? Object.keys(env).sort((a, b) => Number(b.startsWith('RAILWAY_')) - Number(a.startsWith('RAILWAY_')) || a.localeCompare(b)).find((k) => env[k] === literal) : undefined;
+  return exported ?? 'a token written into the command line';
 };
 
 const HEADER_FLAG = /^--hea(?:d(?:er?)?)?$/;
@@ -77,15 +83,15 @@ const authOf = (argv: readonly string[]): { bearer: string[]; project: string[];
  * workspace or OAuth token whatever the variable is called (its docs use $RAILWAY_TOKEN there), and
  * `Project-Access-Token` as a project token.
  */
-export const requestCredential = (argv: readonly string[]): { credential: Credential; notes: string[] } => {
+export const requestCredential = (argv: readonly string[], env: Env = {}): { credential: Credential; notes: string[] } => {
   const { bearer, project, headerFiles } = authOf(argv);
   const notes: string[] = [];
   if (bearer.length > 0) {
-    const name = tokenSource(bearer[0]!);
+    const name = tokenSource(bearer[0]!, env);
     if (name === 'RAILWAY_TOKEN') notes.push('RAILWAY_TOKEN is sent as a Bearer token here: Railway reads it as an account or workspace token, not a project token.');
     return { credential: { name: `${name} (sent as a Bearer token)`, scope: ACCOUNT_WIDE }, notes };
   }
-  if (project.length > 0) return { credential: { name: `${tokenSource(project[0]!)} (Project-Access-Token)`, scope: PROJECT_ONLY }, notes };
+  if (project.length > 0) return { credential: { name: `${tokenSource(project[0]!, env)} (Project-Access-Token)`, scope: PROJECT_ONLY }, notes };
   const where = headerFiles ? 'headers are read from a file' : 'no Authorization header on the command line';
   return { credential: { name: 'not visible', scope: `unknown: ${where} (a ~/.curlrc, -K/--config file or --netrc can add one)` }, notes };
 };

@@ -227,6 +227,6 @@ export const resolveRailway: Resolver = async (inv, matches, ctx) => {
   // `railway api` is not scoped to the linked project: it is judged like any other API request.
   const viaApi = calls.length > 0 || matches.some((m) => m.rule.startsWith('railway:api-'));
   if (viaCli && !viaApi) return cliTarget(inv, matches, ctx.env, ctx.cwd, config, linked);
-  const { credential, notes } = viaCli ? { credential: cliCredential(ctx.env, config), notes: [] } : requestCredential(inv.argv);
+  const { credential, notes } = viaCli ? { credential: cliCredential(ctx.env, config), notes: [] } : requestCredential(inv.argv, ctx.env);
   return withLookup(apiTarget(inv, matches, calls, credential, linked, notes), inv, calls, linked, ctx, viaCli);
 };

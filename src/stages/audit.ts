@@ -40,7 +40,7 @@ export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<vo
   const v = event.verdict;
   try {
     // Loaded on first use: the hot path of a safe command never writes a record.
-    const [{ buildRecordBody }, { appendRecord }] = await Promise.all([import('../audit/record.js'), import('../audit/log-file.js')]);
+    const [{ buildRecordBody, payloadStatements }, { appendRecord }] = await Promise.all([import('../audit/record.js'), import('../audit/log-file.js')]);
     const body = buildRecordBody({
       kind: event.kind,
       actor: event.actor ?? v?.actor ?? engine.actor.actor,
@@ -55,6 +55,7 @@ export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<vo
       exitCode: event.exitCode ?? null,
       signal: event.signal ?? null,
       reason: event.reason,
+      payload: payloadStatements(v),
       env: engine.env,
     });
     await appendRecord(engine.paths, body);

@@ -33,9 +33,10 @@ const onlyPending = (): PendingRequest => {
 };
 
 /** What `approve` does, done in-process by someone who knows `pass` (the human, or an attacker with their own key). */
-const sign = (req: PendingRequest, pass: string, key: KeyFile, over: Partial<Approval> = {}, expiresInMs = 600_000): Approval => {
+const sign = (req: PendingRequest, pass: string, key: KeyFile, over: Partial<Approval> = {}, expiresInMs?: number): Approval => {
   const { privateKey } = deriveSigningKey(pass, key.kdf);
-  const expiresAt = over.expiresAt ?? new Date(Date.now() + expiresInMs).toISOString();
+  // `approve` signs the request's own expiry (the gate's clock); a test may sign another.
+  const expiresAt = over.expiresAt ?? (expiresInMs === undefined ? req.expiresAt : new Date(Date.now() + expiresInMs).toISOString());
   const id = over.id ?? req.id;
   const subject = over.subject ?? req.subject;
   const approval: Approval = {
@@ -338,7 +339,7 @@ describe('attacks on approvals — each rejected, the tool never runs', () => {
     // The agent moves the approval onto the other command's request.
     const gated = startDetached(gateArgv(['dropdb', 'shop_production']), agent({ BLASTGATE_APPROVAL_WAIT: '30' }), box.work);
     const other = await waitFor(() => listPending(box.paths).find((p) => p.panel.argv[1] === 'shop_production'), 20_000, 'request');
-    writeApproval(box.paths, { ...a, id: other.id, nonce: other.nonce, subject: other.subject });
+    writeApproval(box.paths, { ...a, id: other.id, nonce: other.nonce, subject: other.subject, expiresAt: other.expiresAt });
     const done = await gated.done;
     expect(done.code).toBe(77);
     expect(done.stderr).toMatch(/approval for [a-z0-9]{8} rejected: the approval is not signed/);

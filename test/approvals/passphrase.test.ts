@@ -49,9 +49,19 @@ describe('passphrase set', () => {
     expect(existsSync(userKeyPath(box.paths))).toBe(false);
   });
 
-  it('too short: nothing written', async () => {
+  it('too short asks again; a long enough one then works', async () => {
     const t = term(['passphrase', 'set']);
     await answer(t, /New approval passphrase/, 'short');
+    await waitFor(() => /too short: at least 8 characters/.test(t.screen()), 20_000, 'the too-short note');
+    await answer(t, /New approval passphrase/, 'a long enough secret', 2);
+    await answer(t, /Repeat it/, 'a long enough secret');
+    expect(await t.exitCode()).toBe(0);
+    expect(passphraseMatches('a long enough secret', keyFile())).not.toBeNull();
+  });
+
+  it('too short three times: nothing written', async () => {
+    const t = term(['passphrase', 'set']);
+    for (let i = 1; i <= 3; i++) await answer(t, /New approval passphrase/, 'short', i);
     expect(await t.exitCode()).toBe(2);
     expect(existsSync(userKeyPath(box.paths))).toBe(false);
   });

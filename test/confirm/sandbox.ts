@@ -1,7 +1,7 @@
 // Test sandbox for the confirmation/approval/audit tests: temp XDG dirs and system dir per test, a fake
 // tool that records whether it ran, real processes, and tmux for a real terminal. Never touches ~/.config.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,7 +10,6 @@ import { createKeyFile, type KeyFile } from '../../src/approvals/keys.js';
 import { resolvePaths, type Paths } from '../../src/config/paths.js';
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-const tsxLoader = `file://${join(repoRoot, 'node_modules/tsx/dist/loader.mjs')}`;
 export const fakeBin = join(repoRoot, 'test/fixtures/confirm-bin');
 /** The passphrase the tests' "human" knows. */
 export const PASSPHRASE = 'correct horse battery staple';
@@ -72,15 +71,35 @@ export const makeSandbox = (): Sandbox => {
   };
 };
 
-/** argv of a blastgate CLI invocation from source (no build needed). */
-export const blastgateArgv = (args: string[]): string[] => ['node', '--import', tsxLoader, join(repoRoot, 'src/main.ts'), ...args];
+const builtBin = join(repoRoot, 'bin/blastgate.js');
 
-/** Stands in for bin/blastgate.js in generated shims: blastgate from source. */
-export const blastgateFromSource = join(fakeBin, 'blastgate-src.mjs');
+// The built CLI starts in ~0.3 s; from source through tsx it took ~2.7 s per process on this machine,
+// most of these tests' time. `npm test` builds first; a dist older than src/ would test stale code, so say so.
+let checkedBuild = false;
+const newestSource = (dir: string): number =>
+  Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => (e.isDirectory() ? newestSource(join(dir, e.name)) : statSync(join(dir, e.name)).mtimeMs)));
+const assertBuilt = (): void => {
+  if (checkedBuild) return;
+  const dist = join(repoRoot, 'dist/cli.js');
+  if (!existsSync(dist)) throw new Error('dist/cli.js is missing: run `npm run build` first');
+  if (statSync(dist).mtimeMs < Math.max(newestSource(join(repoRoot, 'src')), newestSource(join(repoRoot, 'rulesets')))) {
+    throw new Error('dist/ is older than src/ or rulesets/: run `npm run build` first');
+  }
+  checkedBuild = true;
+};
+
+/** argv of a blastgate CLI invocation (the built bin/blastgate.js, checked to be current). */
+export const blastgateArgv = (args: string[]): string[] => {
+  assertBuilt();
+  return [process.execPath, builtBin, ...args];
+};
+
+/** What generated shims exec in these tests: the same built bin/blastgate.js `init` would use. */
+export const blastgateFromSource = builtBin;
 
 /**
  * Install REAL shims (the same rehash `blastgate init` uses) for dropdb into the sandbox and put
- * them first on PATH; the shim execs `node blastgate-src.mjs run -- dropdb …` for the full check.
+ * them first on PATH; the shim execs `node bin/blastgate.js run -- dropdb …` for the full check.
  */
 export const installShims = async (box: Sandbox): Promise<string> => {
   const { rehash } = await import('../../src/shims/rehash.js');

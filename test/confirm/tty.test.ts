@@ -1,7 +1,7 @@
 // A human at a real terminal (tmux PTY), typing `dropdb …` into a shell whose PATH has the real shims
 // (`blastgate init`'s rehash): only the exact answer typed on /dev/tty lets the tool run.
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { installShims, makeSandbox, PASSPHRASE, Terminal, type Sandbox } from './sandbox.js';
+import { installShims, makeSandbox, PASSPHRASE, Terminal, waitFor, type Sandbox } from './sandbox.js';
 
 // Real processes and terminals: each test starts several node processes.
 vi.setConfig({ testTimeout: 60_000 });
@@ -101,26 +101,45 @@ describe('human at a terminal', () => {
     expect(box.runs()).toEqual([['shop']]);
   });
 
-  it('confirm.passphrase: always → the name AND the approval passphrase; a wrong passphrase refuses', async () => {
+  it('confirm.passphrase: always → the name AND the passphrase; a wrong one asks again, as `approve` does, 3 times at most', async () => {
     box.config('confirm:\n  timeout: 20\n  passphrase: always\n');
     box.setPassphrase();
+    const prompts = (t: Terminal) => t.screen().split('Approval passphrase').length - 1;
     const wrong = terminal(['dropdb', 'shop']);
-    await wrong.waitForScreen(PROMPT);
-    wrong.type('shop');
-    wrong.key('Enter');
-    await wrong.answer(/Approval passphrase/, 'not the passphrase');
+    await wrong.answer(PROMPT, 'shop');
+    for (let i = 0; i < 3; i++) {
+      await waitFor(() => prompts(wrong) > i, 20_000, `passphrase prompt #${i + 1}`);
+      wrong.type(`not the passphrase ${i}`);
+      wrong.key('Enter');
+    }
     expect(await wrong.exitCode()).toBe(77);
-    expect(wrong.screen()).toMatch(/wrong approval passphrase/);
+    expect(wrong.screen()).toMatch(/wrong approval passphrase \(3 attempts\)/);
     expect(wrong.screen()).not.toContain('not the passphrase');
+    expect(box.runs()).toEqual([]);
 
-    const right = terminal(['dropdb', 'shop']);
-    await right.waitForScreen(PROMPT);
-    right.type('shop');
-    right.key('Enter');
-    await right.answer(/Approval passphrase/, PASSPHRASE);
-    expect(await right.exitCode()).toBe(0);
-    expect(right.screen()).not.toContain(PASSPHRASE);
+    const second = terminal(['dropdb', 'shop']);
+    await second.answer(PROMPT, 'shop');
+    await second.answer(/Approval passphrase/, 'a typo');
+    await waitFor(() => prompts(second) > 1, 20_000, 'the second passphrase prompt');
+    expect(second.screen()).toMatch(/wrong passphrase/);
+    second.type(PASSPHRASE);
+    second.key('Enter');
+    expect(await second.exitCode()).toBe(0);
+    expect(second.screen()).not.toContain(PASSPHRASE);
     expect(box.runs()).toEqual([['shop']]);
+  });
+
+  it('a wrong name is not shown with a check mark, and with NO_COLOR=1 the prompt is as plain as the panel', async () => {
+    const t = terminal(['dropdb', 'shop'], { env: { NO_COLOR: '1' } });
+    const shown = await t.waitForScreen(PROMPT);
+    expect(shown).toMatch(/^\? Type "shop"/m);
+    // eslint-disable-next-line no-control-regex
+    expect(t.screenWithColour()).not.toMatch(/\x1b\[[0-9;]*m/);
+    t.type('staging');
+    t.key('Enter');
+    expect(await t.exitCode()).toBe(77);
+    expect(t.screen()).not.toContain('✔');
+    expect(t.screen()).toMatch(/› Type "shop"/);
   });
 
   it('critical on PRODUCTION (default policy): the name, then the approval passphrase', async () => {

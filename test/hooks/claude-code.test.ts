@@ -1,5 +1,5 @@
 // Claude Code PreToolUse: payloads shaped like the hooks reference's PreToolUse input example.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerHook } from '../../src/commands/hook.js';
 import { claudeCode } from '../../src/hooks/claude-code.js';
 import { makeWorld, type World } from './world.js';
@@ -8,6 +8,7 @@ let world: World;
 beforeAll(() => {
   world = makeWorld();
 });
+afterAll(() => world.cleanup());
 
 /** The documented PreToolUse input for the Bash tool, with our command and cwd. */
 const bash = (command: string, cwd: string) =>

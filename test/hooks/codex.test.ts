@@ -1,5 +1,5 @@
 // Codex CLI PreToolUse: payloads shaped like codex-rs/hooks/schema/generated/pre-tool-use.command.input.schema.json.
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerHook } from '../../src/commands/hook.js';
 import { makeWorld, type World } from './world.js';
 
@@ -7,6 +7,7 @@ let world: World;
 beforeAll(() => {
   world = makeWorld();
 });
+afterAll(() => world.cleanup());
 
 const call = (tool_name: string, command: string, cwd: string) =>
   JSON.stringify({

@@ -1,5 +1,5 @@
 // Cursor beforeShellExecution: payloads shaped like Cursor's hooks docs (common fields + command, cwd, sandbox).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerHook } from '../../src/commands/hook.js';
 import { makeWorld, type World } from './world.js';
 
@@ -7,6 +7,7 @@ let world: World;
 beforeAll(() => {
   world = makeWorld();
 });
+afterAll(() => world.cleanup());
 
 const shell = (command: string, cwd: string) =>
   JSON.stringify({

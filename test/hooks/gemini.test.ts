@@ -1,5 +1,5 @@
 // Gemini CLI BeforeTool: payloads shaped like docs/hooks/reference.md (base input + tool_name, tool_input).
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { answerHook } from '../../src/commands/hook.js';
 import { gemini } from '../../src/hooks/gemini.js';
 import { makeWorld, type World } from './world.js';
@@ -8,6 +8,7 @@ let world: World;
 beforeAll(() => {
   world = makeWorld();
 });
+afterAll(() => world.cleanup());
 
 const tool = (tool_name: string, tool_input: Record<string, unknown>, cwd: string) =>
   JSON.stringify({
