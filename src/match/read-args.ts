@@ -1,5 +1,6 @@
 // Read a tool's arguments the way the tool itself would: flags in every spelling, values, positionals.
 import type { Grammar } from '../rulesets/types.js';
+import { expandLong, indexLongOptions, tableFor, type LongOptionIndex, type LongOptionTable } from './long-options.js';
 
 export interface ReadArgs {
   /** Positionals in order, with the index of each in the original args. */
@@ -17,12 +18,15 @@ export interface GrammarIndex {
   grammar: Grammar;
   valueFlags: Set<string>;
   switches: Set<string>;
+  /** Set when the tool's parser takes unique prefixes of long options (`abbreviations: getopt`). */
+  long: LongOptionIndex | null;
 }
 
 export const indexGrammar = (grammar: Grammar): GrammarIndex => ({
   grammar,
   valueFlags: new Set(grammar.valueFlags.map((f) => normalizeSpelling(f, grammar))),
   switches: new Set((grammar.switches ?? []).map((f) => normalizeSpelling(f, grammar))),
+  long: indexLongOptions(grammar),
 });
 
 // Go's flag package treats `--x` and `-x` alike; normalize to one dash so rules name one spelling.
@@ -59,10 +63,20 @@ export const readArgs = (args: readonly string[], g: GrammarIndex, unknownTakesV
     if (list) list.push(value);
     else out.flags.set(name, [value]);
   };
+  let table: LongOptionTable | null = null;
+  const valued = (flag: string) => takesValue(flag, g) || !!table?.takesValue.has(flag);
+  const known = (flag: string) => isKnown(flag, g) || !!table?.names.includes(flag);
   const swallowsNext = (flag: string, i: number): boolean => {
-    if (takesValue(flag, g)) return i + 1 < args.length;
+    if (valued(flag)) return i + 1 < args.length;
     const next = args[i + 1];
-    return unknownTakesValue && !isKnown(flag, g) && next !== undefined && !next.startsWith('-');
+    return unknownTakesValue && !known(flag) && next !== undefined && !next.startsWith('-');
+  };
+  // An ambiguous prefix (the tool itself would refuse it) stands for several options: when one of
+  // them takes a value, the next word is read as that value, so a payload in it is still judged.
+  const swallowsNextAll = (flags: string[], i: number): boolean => {
+    if (flags.length === 1) return swallowsNext(flags[0]!, i);
+    if (flags.some(valued)) return i + 1 < args.length;
+    return flags.some((f) => swallowsNext(f, i));
   };
   for (let i = 0; i < args.length; i++) {
     const word = args[i]!;
@@ -78,12 +92,16 @@ export const readArgs = (args: readonly string[], g: GrammarIndex, unknownTakesV
       out.positionalIndex.push(i);
       continue;
     }
+    table = g.long ? tableFor(g.long, out.positionals) : null;
     const eq = word.indexOf('=');
     const isLong = word.startsWith('--') || g.grammar.style === 'go';
     if (isLong) {
-      if (eq > 0) add(word.slice(0, eq), word.slice(eq + 1));
-      else if (swallowsNext(word, i)) add(word, args[++i]!);
-      else add(word, 'true');
+      const names = word.startsWith('--') ? expandLong(eq > 0 ? word.slice(0, eq) : word, table) : [eq > 0 ? word.slice(0, eq) : word];
+      if (eq > 0) for (const n of names) add(n, word.slice(eq + 1));
+      else if (swallowsNextAll(names, i)) {
+        const value = args[++i]!;
+        for (const n of names) add(n, value);
+      } else for (const n of names) add(n, 'true');
       continue;
     }
     // POSIX short flags: `-rf` is `-r -f`; a value flag takes the rest of the word or the next word.

@@ -108,6 +108,9 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     switches: data.grammar?.switches ?? [],
     envArgs: (data.grammar?.envArgs ?? []).map((e) => ({ var: e.var, at: e.at ?? 'after-command' })),
     payloads: data.grammar?.payloads ?? {},
+    ...(data.grammar?.abbreviations ? { abbreviations: data.grammar.abbreviations } : {}),
+    ...(data.grammar?.longOptions ? { longOptions: data.grammar.longOptions } : {}),
+    ...(data.grammar?.commandLongOptions ? { commandLongOptions: data.grammar.commandLongOptions } : {}),
   };
   const seen = new Set<string>();
   for (const [i, rule] of data.rules.entries()) {

@@ -57,6 +57,12 @@ export const rulesetSchema = {
         valueFlags: stringList,
         aliases: { type: 'object', additionalProperties: { type: 'string', pattern: '^-' } },
         switches: stringList,
+        abbreviations: { enum: ['getopt', 'none'] },
+        longOptions: { type: 'array', items: { type: 'string', pattern: '^--[^=]+=?$' } },
+        commandLongOptions: {
+          type: 'object',
+          additionalProperties: { type: 'array', items: { type: 'string', pattern: '^--[^=]+=?$' } },
+        },
         envArgs: {
           type: 'array',
           items: {

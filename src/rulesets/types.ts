@@ -41,6 +41,16 @@ export interface Grammar {
   switches?: string[];
   envArgs: EnvArgs[];
   payloads: Record<string, PayloadSource>;
+  /**
+   * `getopt`: the tool's parser (GNU getopt_long, git's parse-options) takes any unique prefix of a
+   * long option as that option (`--comm=` is `--command`); a prefix shared by several is read as all
+   * of them. Needs the tool's full long-option lists below to know what is unique.
+   */
+  abbreviations?: 'getopt' | 'none';
+  /** Every long option of the tool; a trailing `=` marks one that takes a value (`--command=`). */
+  longOptions?: string[];
+  /** Per command path (`push`, `stash drop`): that subcommand's long options, in the same form. */
+  commandLongOptions?: Record<string, string[]>;
 }
 
 /** Regexes in match conditions are JavaScript (unicode mode); a leading `(?i)` makes one case-insensitive. */

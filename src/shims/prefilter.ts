@@ -3,6 +3,7 @@
 // without starting node. Sound by construction: every condition is necessary for its rule, so a
 // command that fails all of them cannot match. What cannot be judged this way goes to the full check.
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
+import { abbreviationsOf } from '../match/long-options.js';
 import { unwrapArgv } from '../stages/unwrap.js';
 
 /** One thing the shim can test cheaply. */
@@ -45,11 +46,17 @@ export const SH_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const POSITIONAL: Atom = { kind: 'positional' };
 const STDIN: Atom = { kind: 'stdin' };
 
-/** Every spelling of a canonical flag: itself and each alias that maps to it. */
+/**
+ * Every spelling of a canonical flag: itself and each alias that maps to it, and, where the tool's
+ * parser takes abbreviations, every prefix of each long spelling (the engine reads them as the option).
+ */
 const spellingsOf = (canonical: string, grammar: Grammar): string[] => {
   const norm = (f: string) => (grammar.style === 'go' && f.startsWith('--') ? f.slice(1) : f);
   const out = new Set([norm(canonical)]);
   for (const [alias, target] of Object.entries(grammar.aliases)) if (norm(target) === norm(canonical)) out.add(norm(alias));
+  if (grammar.abbreviations === 'getopt' && grammar.style === 'posix') {
+    for (const s of [...out]) if (s.startsWith('--')) for (const p of abbreviationsOf(s)) out.add(p);
+  }
   return [...out];
 };
 

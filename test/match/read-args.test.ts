@@ -44,3 +44,53 @@ describe('grammar switches', () => {
     expect(read(posix, ['delete', '--dry-run', 'ns', 'prod'], true).positionals).toEqual(['delete', 'prod']);
   });
 });
+
+describe('abbreviated long options (getopt_long, git parse-options)', () => {
+  const psqlLike: Grammar = {
+    style: 'posix',
+    valueFlags: ['-c', '-f'],
+    aliases: { '--command': '-c', '--file': '-f', '-r': '--recursive' },
+    envArgs: [],
+    payloads: {},
+    abbreviations: 'getopt',
+    longOptions: ['--command=', '--csv', '--file=', '--field-separator=', '--recursive', '--force'],
+  };
+  const gitLike: Grammar = {
+    style: 'posix',
+    valueFlags: ['-C'],
+    aliases: { '-f': '--force' },
+    envArgs: [],
+    payloads: {},
+    abbreviations: 'getopt',
+    commandLongOptions: { push: ['--force', '--force-with-lease', '--follow-tags', '--mirror', '--repo='], 'stash drop': ['--quiet'] },
+  };
+
+  it.each([
+    [['--comm=DROP TABLE t'], { '-c': ['DROP TABLE t'] }, []],
+    [['--comm', 'DROP TABLE t', 'shop'], { '-c': ['DROP TABLE t'] }, ['shop']],
+    [['--fil=drop.sql'], { '-f': ['drop.sql'] }, []],
+    [['--r', '--fo', 'x'], { '--recursive': ['true'], '--force': ['true'] }, ['x']],
+    // Exact names win over longer ones they prefix.
+    [['--command', 'SELECT 1'], { '-c': ['SELECT 1'] }, []],
+  ])('a unique prefix is the option: %j', (args, flags, positionals) => {
+    expect(read(psqlLike, args)).toEqual({ flags, positionals });
+  });
+
+  it('an ambiguous prefix is read as every option it could be, with the value when one takes it', () => {
+    expect(read(psqlLike, ['--c', 'DROP TABLE t']).flags).toEqual({ '-c': ['DROP TABLE t'], '--csv': ['DROP TABLE t'] });
+    expect(read(psqlLike, ['--f', 'x']).flags).toEqual({ '-f': ['x'], '--field-separator': ['x'], '--force': ['x'] });
+  });
+
+  it('reads subcommand options with that subcommand’s list; options before it must be exact', () => {
+    expect(read(gitLike, ['push', '--mirr']).flags).toEqual({ '--mirror': ['true'] });
+    expect(read(gitLike, ['push', '--f', 'origin', 'main'])).toEqual({
+      flags: { '--force': ['true'], '--force-with-lease': ['true'], '--follow-tags': ['true'] },
+      positionals: ['push', 'origin', 'main'],
+    });
+    expect(read(gitLike, ['push', '--rep', 'origin']).flags).toEqual({ '--repo': ['origin'] });
+    expect(read(gitLike, ['--mirr', 'push']).flags).toEqual({ '--mirr': ['true'] });
+    // A subcommand without a list: its parser is not known, only exact spellings are read.
+    expect(read(gitLike, ['fetch', '--forc']).flags).toEqual({ '--forc': ['true'] });
+    expect(read(gitLike, ['stash', 'drop', '--qu']).flags).toEqual({ '--quiet': ['true'] });
+  });
+});
