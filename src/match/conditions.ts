@@ -2,6 +2,8 @@
 import type { Finding } from '../types.js';
 import type { MatchSpec } from '../rulesets/types.js';
 import { isFalsy, type ReadArgs } from './read-args.js';
+import { wholeWordExpansion, withoutExpansions } from './expansions.js';
+import { protectedHit, protectedSet } from './protected-paths.js';
 import { compileRegex } from './regex.js';
 
 export interface Subject {
@@ -10,6 +12,8 @@ export interface Subject {
   env: Record<string, string | undefined>;
   /** Positional words whose value is only known at run time: they match any word or pattern. */
   dynamic: Set<number>;
+  /** The directory the command runs in (relative path operands start here). */
+  cwd: string;
   /** Findings of a payload analyzer, computed on first use. */
   findings: (analyzer: string) => Promise<Finding[]>;
 }
@@ -29,8 +33,7 @@ const re = (source: string): RegExp => {
 /** Stands for arguments appended at run time (`xargs`): could be any word at all. */
 export const ANY_WORD = '$XARGS_INPUT';
 
-const EXPANSION = /\$\{[^}]*\}|\$\([^)]*\)|`[^`]*`|\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9@*#?$!-]/g;
-export const withoutExpansions = (word: string) => word.replace(EXPANSION, '');
+export { withoutExpansions };
 
 const flagHolds = (values: string[] | undefined, want: boolean | string): boolean => {
   if (want === false) return !values || values.every(isFalsy);
@@ -74,9 +77,10 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
   }
   const after = pos.slice(rest).map((w, k) => ({ w, dyn: isDynamic(rest + k) }));
   // A run-time word is tested as written and as it reads when its variables are empty (the classic
-  // `rm -rf "$DIR/"` with DIR unset); either reading matching counts.
+  // `rm -rf "$DIR/"` with DIR unset); either reading matching counts. A word that is nothing but an
+  // expansion (`"$PWD"`, `$(kubectl get ns …)`) could be any word: it matches every pattern.
   const test = (r: RegExp, a: { w: string; dyn: boolean }) =>
-    r.test(a.w) || (a.dyn && (a.w === ANY_WORD || r.test(withoutExpansions(a.w))));
+    r.test(a.w) || (a.dyn && (a.w === ANY_WORD || wholeWordExpansion(a.w) || r.test(withoutExpansions(a.w))));
   if (spec.args) {
     const r = re(spec.args);
     const hitWord = after.find((a) => test(r, a));
@@ -89,10 +93,16 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
     if (!after.every((a) => r.test(a.w))) dynamic = true;
   }
   let findings: Finding[] = [];
+  if (spec.protectedPath) {
+    const why = protectedHit(after.map((a) => ({ word: a.w, dynamic: a.dyn })), protectedSet(s.env, s.cwd), s.cwd);
+    if (!why) return null;
+    findings.push({ kind: 'protected-path', detail: why, details: { paths: [why] } });
+  }
   if (spec.payload) {
     const kinds = spec.payload.kinds;
-    findings = (await s.findings(spec.payload.analyzer)).filter((f) => kinds.includes(f.kind));
-    if (findings.length === 0) return null;
+    const found = (await s.findings(spec.payload.analyzer)).filter((f) => kinds.includes(f.kind));
+    if (found.length === 0) return null;
+    findings = [...findings, ...found];
   }
   if (spec.any) {
     let hit: Hit | null = null;

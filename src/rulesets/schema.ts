@@ -20,6 +20,7 @@ const matchSpec = {
     },
     args: { type: 'string', minLength: 1 },
     allArgs: { type: 'string', minLength: 1 },
+    protectedPath: { const: true },
     env: {
       type: 'object',
       additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }] },

@@ -71,6 +71,13 @@ export interface MatchSpec {
   args?: string;
   /** Regex that every positional after the command path must match (and there is at least one). */
   allArgs?: string;
+  /**
+   * Some positional after the command path, read as a path the command deletes, is a protected
+   * location (src/match/protected-paths.ts): `/`, a home, a system, data or backup dir, the repo root,
+   * the current dir or one above it, or every entry of one (`~/*`). Resolved through symlinks, from
+   * the words as written (`check`) or as the shell expanded them (`run`, the shim).
+   */
+  protectedPath?: boolean;
   /** Environment conditions: `true` set and non-empty, `false` unset, string: regex on the value. */
   env?: Record<string, boolean | string>;
   /** A payload analyzer must report one of these finding kinds. */
