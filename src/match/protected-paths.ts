@@ -95,15 +95,15 @@ export const protectedSet = (env: Record<string, string | undefined>, cwd: strin
   for (const dir of SYSTEM_DIRS) add(dir, 'a system directory');
   for (const dir of SUBTREES) add(dir, 'a data or backup directory', subtrees);
   for (const dir of CHILDREN_PROTECTED) add(dir, `every entry of ${dir} is protected`, parents);
-  for (const [user, dir] of homes) {
-    if (dir === '/' || dir === '/nonexistent' || dir.startsWith('/dev/') || !existsSync(dir)) continue;
-    add(dir, `the home directory of ${user}`);
-    add(dir, `the home directory of ${user}`, contents);
-  }
   for (const [dir, why] of [[home, 'your home directory'], ...(env.HOME && isAbsolute(env.HOME) ? [[env.HOME, 'your home directory ($HOME)']] : [])] as Array<[string, Why]>) {
     add(dir, why);
     add(dir, why, contents);
     for (const b of HOME_BACKUPS) add(join(dir, b), 'a backup directory', subtrees);
+  }
+  for (const [user, dir] of homes) {
+    if (dir === '/' || dir === '/nonexistent' || dir.startsWith('/dev/') || !existsSync(dir)) continue;
+    add(dir, `the home directory of ${user}`);
+    add(dir, `the home directory of ${user}`, contents);
   }
   for (const dir of SYSTEM_DIRS) add(dir, 'a system directory', contents);
   const here = real(cwd);
