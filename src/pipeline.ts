@@ -98,6 +98,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   for (const [n, inv] of invocations.entries()) {
     const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]! });
     matches.push(...result.matches);
+    unknowns.push(...result.unknowns);
     tools.push(result.tool);
     trace.push(...result.trace);
   }

@@ -109,6 +109,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     envArgs: (data.grammar?.envArgs ?? []).map((e) => ({ var: e.var, at: e.at ?? 'after-command' })),
     payloads: data.grammar?.payloads ?? {},
     ...(data.grammar?.abbreviations ? { abbreviations: data.grammar.abbreviations } : {}),
+    ...(data.grammar?.config ? { config: data.grammar.config } : {}),
     ...(data.grammar?.longOptions ? { longOptions: data.grammar.longOptions } : {}),
     ...(data.grammar?.commandLongOptions ? { commandLongOptions: data.grammar.commandLongOptions } : {}),
   };

@@ -59,6 +59,7 @@ export const rulesetSchema = {
         aliases: { type: 'object', additionalProperties: { type: 'string', pattern: '^-' } },
         switches: stringList,
         abbreviations: { enum: ['getopt', 'none'] },
+        config: { enum: ['git'] },
         longOptions: { type: 'array', items: { type: 'string', pattern: '^--[^=]+=?$' } },
         commandLongOptions: {
           type: 'object',

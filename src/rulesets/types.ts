@@ -51,6 +51,11 @@ export interface Grammar {
   longOptions?: string[];
   /** Per command path (`push`, `stash drop`): that subcommand's long options, in the same form. */
   commandLongOptions?: Record<string, string[]>;
+  /**
+   * The tool rewrites its own argv from configuration before running (`git`: `-c`, GIT_CONFIG_*,
+   * aliases and remote push settings from its config files; src/match/git-config.ts).
+   */
+  config?: 'git';
 }
 
 /** Regexes in match conditions are JavaScript (unicode mode); a leading `(?i)` makes one case-insensitive. */

@@ -107,8 +107,18 @@ export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
     }
     if (informative) out.push(dedupe(atoms));
   }
+  // A tool that rewrites its argv from configuration (`git -c alias.x=…`, GIT_CONFIG_*) can turn any
+  // command into any other: configuration given for this run makes every condition possible.
+  if (g.config === 'git') return out.map((clause) => dedupe([...clause, ...gitConfigAtoms]));
   return out;
 };
+
+const gitConfigAtoms: Atom[] = [
+  { kind: 'flag', style: 'posix', spelling: '-c' },
+  { kind: 'flag', style: 'posix', spelling: '--config-env' },
+  { kind: 'env', name: 'GIT_CONFIG_PARAMETERS' },
+  { kind: 'env', name: 'GIT_CONFIG_COUNT' },
+];
 
 // A tool that unwrap peels (a shell, sudo, env …) runs other commands: nothing about it is cheap to judge.
 const isWrapper = (tool: string, packages: Record<string, string>): boolean =>

@@ -2,22 +2,40 @@
 import { parse as shellParse } from 'shell-quote';
 import { loadAnalyzer } from '../analyzers/index.js';
 import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
+import { gitView } from '../match/git-config.js';
 import { collectPayloads } from '../match/payloads.js';
 import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
-import type { Finding, Invocation, Match, TraceStep } from '../types.js';
+import type { Finding, Invocation, Match, TraceStep, Unknown } from '../types.js';
+import { parseLine } from './parse.js';
+import { withLineContext } from './pipes.js';
+import { unwrap } from './unwrap.js';
+
+/** How deep command lines found inside a tool's configuration (a git `!` alias) are followed. */
+export const MAX_CONFIG_DEPTH = 4;
 
 export interface MatchContext {
   index: RuleIndex;
   /** The caller's environment (what the command inherits unless `env -i`). */
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Nesting of command lines found in a tool's configuration (callers leave it unset). */
+  depth?: number;
 }
 
 export interface MatchResult {
   tool: string | null;
   matches: Match[];
+  /** What the tool would run that cannot be known (e.g. an alias in an unreadable git config). */
+  unknowns: Unknown[];
   trace: TraceStep[];
+}
+
+interface RulesetResult {
+  matches: Match[];
+  /** Command lines the tool's configuration makes it run, judged like any line. */
+  nested: string[];
+  unknown: string | null;
 }
 
 const grammarCache = new WeakMap<Ruleset, GrammarIndex>();
@@ -79,9 +97,12 @@ const fillMessage = (message: string, findings: Finding[]): string => {
   return message.includes('{detail}') ? message.replace('{detail}', detail || 'see details') : message;
 };
 
-const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<Match[]> => {
+const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<RulesetResult> => {
   const env = effectiveEnv(inv, ctx.env);
-  const given = inv.argsUnknown ? [...inv.argv.slice(1), ANY_WORD] : inv.argv.slice(1);
+  let given = inv.argsUnknown ? [...inv.argv.slice(1), ANY_WORD] : inv.argv.slice(1);
+  let nested: string[] = [];
+  let unknown: string | null = null;
+  if (set.grammar.config === 'git') ({ args: given, nested, unknown } = gitView(given, env, ctx.cwd));
   const args = withEnvArgs(given, set, env);
   const g = grammarOf(set);
   const readings = [readArgs(args, g, false), readArgs(args, g, true)];
@@ -126,7 +147,30 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
       ...(Object.keys(details).length ? { details } : {}),
     });
   }
-  return out;
+  return { matches: out, nested, unknown };
+};
+
+/** Judge command lines a tool's configuration runs as part of invocation `n`. */
+const matchNested = async (lines: string[], n: number, ctx: MatchContext, result: MatchResult): Promise<void> => {
+  const depth = (ctx.depth ?? 0) + 1;
+  for (const line of lines) {
+    if (depth > MAX_CONFIG_DEPTH) {
+      result.unknowns.push({ reason: 'command lines in tool configuration nested too deeply', text: line });
+      continue;
+    }
+    const parsed = withLineContext(await parseLine(line));
+    result.unknowns.push(...parsed.unknowns);
+    for (const cmd of parsed.commands) {
+      const { invocations, unknowns } = await unwrap(cmd, { packages: ctx.index.packages });
+      result.unknowns.push(...unknowns);
+      for (const inner of invocations) {
+        const sub = await matchInvocation(inner, n, { ...ctx, depth });
+        result.matches.push(...sub.matches);
+        result.unknowns.push(...sub.unknowns);
+        result.trace.push(...sub.trace);
+      }
+    }
+  }
 };
 
 /** Match one invocation (number `n` in the verdict) against every ruleset for its program. */
@@ -135,10 +179,17 @@ export const matchInvocation = async (inv: Invocation, n: number, ctx: MatchCont
   const trace: TraceStep[] = [];
   if (sets.length === 0) {
     trace.push({ stage: 'match', invocation: n, tool: null, rules: [] });
-    return { tool: null, matches: [], trace };
+    return { tool: null, matches: [], unknowns: [], trace };
   }
-  const matches: Match[] = [];
-  for (const set of sets) matches.push(...(await matchRuleset(set, inv, n, ctx, trace)));
-  trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: matches.map((m) => m.rule) });
-  return { tool: sets[0]!.tool, matches, trace };
+  const result: MatchResult = { tool: sets[0]!.tool, matches: [], unknowns: [], trace };
+  const nested: string[] = [];
+  for (const set of sets) {
+    const r = await matchRuleset(set, inv, n, ctx, trace);
+    result.matches.push(...r.matches);
+    nested.push(...r.nested);
+    if (r.unknown) result.unknowns.push({ reason: r.unknown, text: inv.text });
+  }
+  trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: result.matches.map((m) => m.rule) });
+  await matchNested(nested, n, ctx, result);
+  return result;
 };
