@@ -92,6 +92,11 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
     if (after.length === 0 || !after.every((a) => test(r, a))) return null;
     if (!after.every((a) => r.test(a.w))) dynamic = true;
   }
+  for (const [at, pattern] of Object.entries(spec.argAt ?? {})) {
+    const a = after[Number(at)];
+    if (!a || !test(re(pattern), a)) return null;
+    if (!re(pattern).test(a.w)) dynamic = true;
+  }
   let findings: Finding[] = [];
   if (spec.protectedPath) {
     const why = protectedHit(after.map((a) => ({ word: a.w, dynamic: a.dyn })), protectedSet(s.env, s.cwd), s.cwd);

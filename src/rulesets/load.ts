@@ -73,6 +73,7 @@ function* regexesOf(spec: MatchSpec, path: Path): Generator<[string, Path]> {
   for (const [name, v] of Object.entries(spec.env ?? {})) if (typeof v === 'string') yield [v, [...path, 'env', name]];
   if (spec.args) yield [spec.args, [...path, 'args']];
   if (spec.allArgs) yield [spec.allArgs, [...path, 'allArgs']];
+  for (const [at, v] of Object.entries(spec.argAt ?? {})) yield [v, [...path, 'argAt', at]];
   for (const [i, sub] of (spec.any ?? []).entries()) yield* regexesOf(sub, [...path, 'any', i]);
   if (spec.unless) yield* regexesOf(spec.unless, [...path, 'unless']);
 }

@@ -21,6 +21,12 @@ const matchSpec = {
     args: { type: 'string', minLength: 1 },
     allArgs: { type: 'string', minLength: 1 },
     protectedPath: { const: true },
+    argAt: {
+      type: 'object',
+      minProperties: 1,
+      propertyNames: { pattern: '^[0-9]$' },
+      additionalProperties: { type: 'string', minLength: 1 },
+    },
     env: {
       type: 'object',
       additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }] },

@@ -77,6 +77,11 @@ export interface MatchSpec {
   /** Regex that every positional after the command path must match (and there is at least one). */
   allArgs?: string;
   /**
+   * Regexes for positionals by place after the command path (`'1'`: the second one, e.g. the
+   * destination of `aws s3 sync SRC DST`); a missing positional does not match.
+   */
+  argAt?: Record<string, string>;
+  /**
    * Some positional after the command path, read as a path the command deletes, is a protected
    * location (src/match/protected-paths.ts): `/`, a home, a system, data or backup dir, the repo root,
    * the current dir or one above it, or every entry of one (`~/*`). Resolved through symlinks, from

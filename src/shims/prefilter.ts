@@ -79,7 +79,7 @@ export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
     else out.push((Array.isArray(want) ? want : [want]).map((word) => ({ kind: 'word', word })));
   }
   for (const [flag, want] of Object.entries(spec.flags ?? {})) if (want !== false) out.push(flagAtoms(flag, g));
-  if (spec.args !== undefined || spec.allArgs !== undefined || spec.protectedPath) out.push([POSITIONAL]);
+  if (spec.args !== undefined || spec.allArgs !== undefined || spec.argAt !== undefined || spec.protectedPath) out.push([POSITIONAL]);
   for (const [name, want] of Object.entries(spec.env ?? {})) {
     if (want !== false && SH_NAME.test(name)) out.push([{ kind: 'env', name }]);
   }
