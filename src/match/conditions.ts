@@ -2,7 +2,7 @@
 import type { Finding } from '../types.js';
 import type { MatchSpec } from '../rulesets/types.js';
 import { isFalsy, type ReadArgs } from './read-args.js';
-import { wholeWordExpansion, withoutExpansions } from './expansions.js';
+import { anyWordAtRunTime, wholeWordExpansion, withoutExpansions } from './expansions.js';
 import { protectedHit, protectedSet } from './protected-paths.js';
 import { compileRegex } from './regex.js';
 
@@ -77,10 +77,10 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
   }
   const after = pos.slice(rest).map((w, k) => ({ w, dyn: isDynamic(rest + k) }));
   // A run-time word is tested as written and as it reads when its variables are empty (the classic
-  // `rm -rf "$DIR/"` with DIR unset); either reading matching counts. A word that is nothing but an
-  // expansion (`"$PWD"`, `$(kubectl get ns …)`) could be any word: it matches every pattern.
+  // `rm -rf "$DIR/"` with DIR unset); either reading matching counts. A command's output
+  // (`$(kubectl get ns …)`) or `$@` could be any word: it matches every pattern.
   const test = (r: RegExp, a: { w: string; dyn: boolean }) =>
-    r.test(a.w) || (a.dyn && (a.w === ANY_WORD || wholeWordExpansion(a.w) || r.test(withoutExpansions(a.w))));
+    r.test(a.w) || (a.dyn && (a.w === ANY_WORD || anyWordAtRunTime(a.w) || r.test(withoutExpansions(a.w))));
   if (spec.args) {
     const r = re(spec.args);
     const hitWord = after.find((a) => test(r, a));
@@ -92,9 +92,10 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
     if (after.length === 0 || !after.every((a) => test(r, a))) return null;
     if (!after.every((a) => r.test(a.w))) dynamic = true;
   }
+  // The word at a named place (a destination) that is nothing but an expansion could be anything there.
   for (const [at, pattern] of Object.entries(spec.argAt ?? {})) {
     const a = after[Number(at)];
-    if (!a || !test(re(pattern), a)) return null;
+    if (!a || !(test(re(pattern), a) || (a.dyn && wholeWordExpansion(a.w)))) return null;
     if (!re(pattern).test(a.w)) dynamic = true;
   }
   let findings: Finding[] = [];
