@@ -7,7 +7,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parse as shellParse } from 'shell-quote';
 
 /** git's own commands (`git --list-cmds=main`, git 2.39): an alias never shadows one of them. */
-const GIT_COMMANDS = new Set(`add am annotate apply archive bisect blame branch bugreport bundle cat-file check-attr
+export const GIT_COMMANDS = new Set(`add am annotate apply archive bisect blame branch bugreport bundle cat-file check-attr
 check-ignore check-mailmap check-ref-format checkout checkout-index cherry cherry-pick clean clone column commit
 commit-graph commit-tree config count-objects credential credential-cache credential-store daemon describe diagnose
 diff diff-files diff-index diff-tree difftool fast-export fast-import fetch fetch-pack filter-branch fmt-merge-msg
@@ -23,7 +23,7 @@ update-ref update-server-info upload-archive upload-pack var verify-commit verif
 whatchanged worktree write-tree`.split(/\s+/));
 
 /** git's options before the subcommand that take a value as the next word. */
-const GLOBAL_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--exec-path', '--list-cmds', '--attr-source']);
+export const GLOBAL_VALUED = new Set(['-C', '-c', '--git-dir', '--work-tree', '--namespace', '--super-prefix', '--config-env', '--exec-path', '--list-cmds', '--attr-source']);
 
 /** Config keys whose value git runs as a shell command (judged like any command line). */
 const COMMAND_KEYS = /^(?:core\.sshcommand|core\.fsmonitor|core\.pager|core\.editor|core\.askpass|sequence\.editor|diff\.external|gpg\.program|gpg\.[a-z]+\.program|uploadpack\.packobjectshook|credential\.helper|pager\.[^.]+|(?:diff|merge|filter)\..+\.(?:command|textconv|driver|clean|smudge|process|cmd)|mergetool\..+\.cmd|difftool\..+\.cmd)$/;

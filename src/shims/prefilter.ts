@@ -3,6 +3,7 @@
 // without starting node. Sound by construction: every condition is necessary for its rule, so a
 // command that fails all of them cannot match. What cannot be judged this way goes to the full check.
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
+import { GIT_COMMANDS, GLOBAL_VALUED } from '../match/git-config.js';
 import { abbreviationsOf } from '../match/long-options.js';
 import { unwrapArgv } from '../stages/unwrap.js';
 
@@ -40,6 +41,12 @@ export interface Prefilter {
   /** How to find the first positional (for per-command env vars): the grammar's value-taking flags. */
   style: Grammar['style'];
   valueSpellings: string[];
+  /**
+   * The tool runs aliases from its config files (git): a first positional that is none of its own
+   * commands may be an alias for anything, so it takes the full check. `valueSpellings`: options before
+   * the subcommand that take the next word.
+   */
+  aliases?: { commands: string[]; valueSpellings: string[] };
 }
 
 export const SH_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -114,6 +121,8 @@ export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
 };
 
 const gitConfigAtoms: Atom[] = [
+  // A remote configured with `mirror = true` or forced push refspecs turns a plain `git push` into one.
+  { kind: 'word', word: 'push' },
   { kind: 'flag', style: 'posix', spelling: '-c' },
   { kind: 'flag', style: 'posix', spelling: '--config-env' },
   { kind: 'env', name: 'GIT_CONFIG_PARAMETERS' },
@@ -167,5 +176,8 @@ export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
       rules.push({ rule: rule.id, clauses });
     }
   }
-  return { ...base, always: null, rules, envArgs, valueSpellings: [...valueSpellings] };
+  const aliases = sets.some((s) => s.grammar.config === 'git')
+    ? { commands: [...GIT_COMMANDS].sort(), valueSpellings: [...GLOBAL_VALUED].filter((f) => f !== '--exec-path').sort() }
+    : undefined;
+  return { ...base, always: null, rules, envArgs, valueSpellings: [...valueSpellings], ...(aliases ? { aliases } : {}) };
 };

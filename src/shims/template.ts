@@ -172,6 +172,21 @@ done
   return lines.join('\n');
 };
 
+// A first positional that is none of the tool's own commands may be an alias from its config files.
+const aliasCheck = (p: Prefilter): string => {
+  if (!p.aliases) return '';
+  return `__bgs_s=
+for __bgs_w do
+  if [ -n "$__bgs_s" ]; then __bgs_s=; continue; fi
+  case $__bgs_w in
+    ${p.aliases.valueSpellings.map(shQuote).join('|')}) __bgs_s=1 ;;
+    -*) ;;
+    ${p.aliases.commands.map(shQuote).join('|')}) break ;;
+    *) __bgs_full "$@" ;;
+  esac
+done`;
+};
+
 // A rule whose clauses include all of another rule's clauses is implied by it: only the weaker stays.
 const essentialTests = (rules: RuleCondition[], ids: Map<string, number>): string[] => {
   const asSets = rules.map((r) => new Set(r.clauses.map((c) => ruleTest({ rule: r.rule, clauses: [c] }, ids))));
@@ -240,6 +255,7 @@ __bgs_full "$@"
 ${staleness(ctx)}
 ${projectRules}
 ${envArgs(p)}
+${aliasCheck(p)}
 ${ruleChecks(p)}
 ${execReal(p.tool)}
 `;
