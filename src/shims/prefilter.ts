@@ -155,6 +155,9 @@ const valueSpellingsOf = (set: Ruleset): string[] => {
   return [...out];
 };
 
+// sh tests case patterns in order: the commands run most often come first on the fast path.
+const COMMON_FIRST = ['status', 'diff', 'log', 'show', 'rev-parse', 'add', 'commit', 'branch', 'checkout', 'switch', 'fetch', 'pull', 'push', 'config', 'remote', 'ls-files', 'stash', 'tag', 'merge', 'rebase', 'restore', 'reset'];
+
 /** Derive the prefilter for one program from every ruleset that guards it. */
 export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
   const sets = (index.byBinary[tool] ?? []).map((i) => index.rulesets[i]!);
@@ -177,7 +180,7 @@ export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
     }
   }
   const aliases = sets.some((s) => s.grammar.config === 'git')
-    ? { commands: [...GIT_COMMANDS].sort(), valueSpellings: [...GLOBAL_VALUED].filter((f) => f !== '--exec-path').sort() }
+    ? { commands: [...new Set([...COMMON_FIRST.filter((c) => GIT_COMMANDS.has(c)), ...[...GIT_COMMANDS].sort()])], valueSpellings: [...GLOBAL_VALUED].filter((f) => f !== '--exec-path').sort() }
     : undefined;
   return { ...base, always: null, rules, envArgs, valueSpellings: [...valueSpellings], ...(aliases ? { aliases } : {}) };
 };
