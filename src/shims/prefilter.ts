@@ -4,13 +4,13 @@
 // command that fails all of them cannot match. What cannot be judged this way goes to the full check.
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
 import { GIT_COMMANDS, GLOBAL_VALUED } from '../match/git-config.js';
-import { abbreviationsOf } from '../match/long-options.js';
 import { unwrapArgv } from '../stages/unwrap.js';
 
 /** One thing the shim can test cheaply. */
 export type Atom =
   | { kind: 'word'; word: string } // some argv word equals this (a command-path word)
-  | { kind: 'flag'; style: Grammar['style']; spelling: string } // some word spells this flag (any form)
+  // some word spells this flag (any form); `abbreviable`: or any prefix of it (getopt_long, parse-options)
+  | { kind: 'flag'; style: Grammar['style']; spelling: string; abbreviable?: true }
   | { kind: 'positional' } // some word could be a positional argument
   | { kind: 'env'; name: string } // this variable is set
   | { kind: 'stdin' }; // stdin is not a terminal (a payload may arrive on it)
@@ -53,22 +53,20 @@ export const SH_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const POSITIONAL: Atom = { kind: 'positional' };
 const STDIN: Atom = { kind: 'stdin' };
 
-/**
- * Every spelling of a canonical flag: itself and each alias that maps to it, and, where the tool's
- * parser takes abbreviations, every prefix of each long spelling (the engine reads them as the option).
- */
+/** Every spelling of a canonical flag: itself and each alias that maps to it. */
 const spellingsOf = (canonical: string, grammar: Grammar): string[] => {
   const norm = (f: string) => (grammar.style === 'go' && f.startsWith('--') ? f.slice(1) : f);
   const out = new Set([norm(canonical)]);
   for (const [alias, target] of Object.entries(grammar.aliases)) if (norm(target) === norm(canonical)) out.add(norm(alias));
-  if (grammar.abbreviations === 'getopt' && grammar.style === 'posix') {
-    for (const s of [...out]) if (s.startsWith('--')) for (const p of abbreviationsOf(s)) out.add(p);
-  }
   return [...out];
 };
 
+// Where the tool's parser takes abbreviations, the engine reads every prefix of a long spelling as it.
 const flagAtoms = (canonical: string, grammar: Grammar): Atom[] =>
-  spellingsOf(canonical, grammar).map((spelling) => ({ kind: 'flag', style: grammar.style, spelling }));
+  spellingsOf(canonical, grammar).map((spelling) =>
+    grammar.abbreviations === 'getopt' && grammar.style === 'posix' && spelling.startsWith('--')
+      ? { kind: 'flag', style: grammar.style, spelling, abbreviable: true }
+      : { kind: 'flag', style: grammar.style, spelling });
 
 // Prefer clauses of few, specific atoms: they clear the most safe commands.
 const cost = (c: Clause) => c.length * 10 + c.filter((a) => a.kind === 'positional' || a.kind === 'stdin').length * 100;

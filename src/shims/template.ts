@@ -1,5 +1,6 @@
 // Render one shim: a POSIX sh script that runs the prefilter and either execs the real tool directly
 // or hands the command to `blastgate run`. Only shell builtins on the fast path: no fork, no node.
+import { abbreviationsOf } from '../match/long-options.js';
 import type { Atom, Prefilter, RuleCondition } from './prefilter.js';
 import { SAVED_NODE_OPTIONS, SHIM_SIGNATURE, STAMP_FILE } from './marker.js';
 
@@ -34,7 +35,10 @@ const flagPatterns = (atom: Extract<Atom, { kind: 'flag' }>): string[] => {
     const n = shQuote(nameOf(s));
     return [`-${n}`, `-${n}=*`, `--${n}`, `--${n}=*`];
   }
-  if (s.startsWith('--')) return [shQuote(s), `${shQuote(s)}=*`];
+  if (s.startsWith('--')) {
+    const spellings = atom.abbreviable ? abbreviationsOf(s) : [s];
+    return spellings.flatMap((p) => [shQuote(p), `${shQuote(p)}=*`]);
+  }
   if (s.length === 2 && s.startsWith('-')) {
     // `-f`, `-f…` (attached value), or combined after other short flags: `-rf`, `-xvf`.
     const c = shQuote(s[1]!);
