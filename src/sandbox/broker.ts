@@ -1,0 +1,195 @@
+// The broker: outside the jail, the only thing that holds real credentials and runs real tools. Each
+// exec request from a covered binary goes through the same guard() → confirm → audit as `blastgate run`,
+// with actor agent always (nothing inside the jail can be a human).
+import { rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { basename } from 'node:path';
+import { PassThrough } from 'node:stream';
+import { loadEngine, type Engine } from '../engine.js';
+import { isBlastgateError } from '../errors.js';
+import { guard } from '../pipeline.js';
+import { readsStdin, refusalLine } from '../commands/run.js';
+import { bufferedText, bufferStdin } from '../shims/stdin-buffer.js';
+import type { Verdict } from '../types.js';
+import { startTool, type Running } from './broker-exec.js';
+import { swapIn, type CredentialNames, type EnvSecret } from './credentials.js';
+import { encodeFrame, FRAME, frameReader, type ExecExit, type ExecRequest } from './protocol.js';
+
+export interface BrokerOptions {
+  socketPath: string;
+  sandboxId: string;
+  /** The agent command, shown on every pending request ("asked by"). */
+  agentCommand: string[];
+  /** Covered path → the program names it serves; nothing else is ever run. */
+  covered: Map<string, string>;
+  secrets: EnvSecret[];
+  credentialsByTool: Record<string, CredentialNames>;
+  /** The broker's own environment: where state, keys and policy are found, and the tools' PATH. */
+  env: Record<string, string | undefined>;
+}
+
+export interface Broker {
+  server: Server;
+  close(): Promise<void>;
+  /** Requests handled so far (for the exit summary and tests). */
+  handled: () => number;
+}
+
+/** Loader and interpreter knobs a request may not carry out of the jail into a real tool. */
+const DROPPED_ENV = /^(LD_|DYLD_|NODE_OPTIONS$|NODE_PATH$|BASH_ENV$|ENV$|PYTHON(PATH|STARTUP|HOME)$|PERL5(LIB|OPT)$|RUBYOPT$|RUBYLIB$|GCONV_PATH$|BLASTGATE_)/;
+
+class Refused extends Error {}
+
+const refuse = (msg: string): never => {
+  throw new Refused(msg);
+};
+
+export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
+  const conns = new Set<Socket>();
+  const running = new Set<Running>();
+  let count = 0;
+
+  const engineFor = async (cwd: string): Promise<Engine> => {
+    const engine = await loadEngine({ env: opts.env, cwd, actor: 'agent' });
+    const line = opts.agentCommand.join(' ');
+    return { ...engine, actor: { actor: 'agent', reason: `inside blastgate sandbox ${opts.sandboxId} (agent: ${line.length > 60 ? `${line.slice(0, 59)}…` : line})` }, sandbox: opts.sandboxId };
+  };
+
+  const toolEnv = (req: ExecRequest, program: string): Record<string, string> => {
+    const patterns = opts.credentialsByTool[program]?.env ?? [];
+    const out: Record<string, string> = {};
+    for (const [k, v] of Object.entries(req.env)) {
+      if (DROPPED_ENV.test(k)) continue;
+      out[k] = swapIn([v], opts.secrets, patterns)[0]!;
+    }
+    // The tool's own helpers are looked up on the human's PATH, never on one the agent wrote into.
+    if (opts.env.PATH) out.PATH = opts.env.PATH;
+    // A credential the agent dropped (env -i) is not restored: the tool sees what it was given.
+    out.BLASTGATE_ACTOR = 'agent';
+    out.BLASTGATE_SANDBOX = opts.sandboxId;
+    return out;
+  };
+
+  const audit = async (engine: Engine, event: Parameters<typeof import('../stages/audit.js').appendAudit>[1]) => {
+    const { appendAudit } = await import('../stages/audit.js');
+    await appendAudit(engine, event);
+  };
+
+  const gate = async (engine: Engine, verdict: Verdict, argv: string[], stderr: (t: string) => void): Promise<string | undefined> => {
+    if (verdict.decision === 'allow') return undefined;
+    await audit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd });
+    if (verdict.decision === 'deny') refuse(refusalLine(argv, verdict, `denied by policy (${verdict.reason})`));
+    const { confirm } = await import('../stages/confirm.js');
+    const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine, stderr, stderrIsTTY: false });
+    if (!answer.approved) refuse(refusalLine(argv, verdict, answer.reason));
+    return answer.approvalId;
+  };
+
+  const serve = (conn: Socket) => {
+    conns.add(conn);
+    const stdin = new PassThrough();
+    let request: ExecRequest | null = null;
+    let tool: Running | null = null;
+    let ended = false;
+    let gone = false;
+    const send = (type: (typeof FRAME)[keyof typeof FRAME], payload?: Buffer | string) => {
+      if (!gone) conn.write(encodeFrame(type, payload));
+    };
+    const stderr = (t: string) => send(FRAME.stderr, t);
+    const finish = (end: ExecExit) => {
+      if (ended) return;
+      ended = true;
+      send(FRAME.exit, JSON.stringify(end));
+      conn.end();
+    };
+    conn.on('close', () => {
+      gone = true;
+      conns.delete(conn);
+      stdin.destroy();
+      if (tool) {
+        tool.signal('SIGTERM');
+        const t = tool;
+        setTimeout(() => t.signal('SIGKILL'), 3000).unref();
+      }
+    });
+    conn.on('error', () => undefined);
+
+    const handle = async (req: ExecRequest) => {
+      const program = basename(req.binary);
+      if (!opts.covered.has(req.binary)) refuse(`${req.binary} is not a tool this sandbox covers (a copy of one is not run)`);
+      if (!Array.isArray(req.args) || typeof req.cwd !== 'string' || typeof req.env !== 'object') refuse('malformed request');
+      const engine = await engineFor(req.cwd);
+      const argv = [req.binary, ...req.args];
+      const held = !req.stdinIsTTY && readsStdin(engine.index, program, req.args) ? await bufferStdin(stdin) : null;
+      const verdict = await guard(
+        { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
+        { env: req.env, cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
+      );
+      const approvalId = await gate(engine, verdict, argv, stderr);
+      if (gone) return;
+      const patterns = opts.credentialsByTool[program]?.env ?? [];
+      tool = startTool({
+        file: req.binary,
+        args: swapIn(req.args, opts.secrets, patterns),
+        cwd: req.cwd,
+        env: toolEnv(req, program),
+        stdinHead: held ? held.chunks : [],
+        stdinRest: held ? held.rest : stdin,
+        onStdout: (d) => send(FRAME.stdout, d),
+        onStderr: (d) => send(FRAME.stderr, d),
+      });
+      running.add(tool);
+      const end = await tool.done;
+      running.delete(tool);
+      await audit(engine, { kind: 'exit', verdict, argv, cwd: req.cwd, approvalId, exitCode: end.code, signal: end.signal, decision: 'exit' });
+      finish(end);
+    };
+
+    conn.on(
+      'data',
+      frameReader((type, payload) => {
+        if (type === FRAME.request && request === null) {
+          count++;
+          try {
+            request = JSON.parse(payload.toString()) as ExecRequest;
+          } catch {
+            stderr('blastgate: sandbox: malformed exec request\n');
+            return finish({ code: 77, signal: null });
+          }
+          handle(request).catch((err: unknown) => {
+            const msg = err instanceof Refused || isBlastgateError(err) ? (err as Error).message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+            stderr(`blastgate: ${msg}\n`);
+            finish({ code: 77, signal: null });
+          });
+        } else if (type === FRAME.stdin) stdin.write(payload);
+        else if (type === FRAME.stdinEnd) stdin.end();
+        else if (type === FRAME.signal) {
+          const sig = payload.toString() as NodeJS.Signals;
+          if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(sig)) return;
+          if (tool) tool.signal(sig);
+          // Interrupted while waiting for a verdict or approval: the command never runs.
+          else finish({ code: null, signal: sig });
+        }
+      }),
+    );
+  };
+
+  const server = createServer(serve);
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.socketPath, () => resolve());
+  });
+
+  const close = async () => {
+    for (const r of running) r.signal('SIGKILL');
+    for (const c of conns) c.destroy();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(opts.socketPath, { force: true });
+    // Requests this broker left waiting: nobody is there to run them any more.
+    const paths = (await loadEngine({ env: opts.env })).paths;
+    const { listPending, removePending } = await import('../approvals/store.js');
+    for (const p of listPending(paths)) if (p.pid === process.pid) removePending(paths, p.id);
+  };
+
+  return { server, close, handled: () => count };
+};
