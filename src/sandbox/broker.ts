@@ -20,7 +20,7 @@ export interface BrokerOptions {
   sandboxId: string;
   /** The agent command, shown on every pending request ("asked by"). */
   agentCommand: string[];
-  /** Covered path → the program names it serves; nothing else is ever run. */
+  /** Covered path → the guarded program names its file serves (`psql`); nothing else is ever run. */
   covered: Map<string, string>;
   secrets: EnvSecret[];
   credentialsByTool: Record<string, CredentialNames>;
@@ -85,6 +85,17 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     return answer.approvalId;
   };
 
+  /**
+   * Why: one mounted file can serve several names (Debian's pg_wrapper is psql, pgbench, pg_dump …). A name
+   * without rules of its own reaches the same binary as a guarded one, so it is unknown: confirm, never allow.
+   */
+  const unguardedAlias = (engine: Engine, binary: string, verdict: Verdict): Verdict => {
+    const program = basename(binary);
+    if (engine.index.byBinary[program] || verdict.decision !== 'allow') return verdict;
+    const reason = `${program} runs the same file as ${opts.covered.get(binary)}, which is guarded, but has no rules of its own`;
+    return { ...verdict, decision: 'confirm', reason, unknowns: [...verdict.unknowns, { reason, text: binary }] };
+  };
+
   const serve = (conn: Socket) => {
     conns.add(conn);
     const stdin = new PassThrough();
@@ -125,7 +136,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
         { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
         { env: req.env, cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
       );
-      const approvalId = await gate(engine, verdict, argv, stderr);
+      const approvalId = await gate(engine, unguardedAlias(engine, req.binary, verdict), argv, stderr);
       if (gone) return;
       const patterns = opts.credentialsByTool[program]?.env ?? [];
       tool = startTool({

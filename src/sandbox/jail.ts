@@ -11,6 +11,8 @@ export interface JailSpec {
   workspace: string;
   /** Other writable paths (the profile's state dirs, the jail's private TMPDIR). */
   writable: string[];
+  /** Paths under the private dirs (/tmp, /run …) to show read-only anyway (a HOME under /tmp). */
+  readable: string[];
   /** Client file mounted read-only over each real file. */
   covers: Array<{ path: string; client: string }>;
   /** Paths made invisible: a directory becomes an empty tmpfs, a file an empty or placeholder file. */
@@ -34,7 +36,7 @@ export interface Jail {
 
 // Directories under which everything is writable on a normal host and must not be inside the jail:
 // a fresh tmpfs hides sockets (PostgreSQL's, docker's, dbus) and other users' files in them.
-const PRIVATE_TMPFS = ['/tmp', '/var/tmp', '/run', '/dev/shm'];
+export const PRIVATE_TMPFS = ['/tmp', '/var/tmp', '/run'];
 
 const findBwrap = (): string | null => {
   for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/bin', '/bin'])) {
@@ -46,10 +48,11 @@ const findBwrap = (): string | null => {
 /** Why: bubblewrap's argument list for a spec; exported so doctor and tests can show it. */
 export const bwrapArgs = (spec: JailSpec): string[] => {
   const a: string[] = ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc'];
-  for (const d of PRIVATE_TMPFS) if (d !== '/dev/shm' && existsSync(d)) a.push('--tmpfs', d);
+  for (const d of PRIVATE_TMPFS) if (existsSync(d)) a.push('--tmpfs', d);
   a.push('--unshare-all', '--die-with-parent', '--new-session', '--hostname', 'blastgate-sandbox');
   // After the private tmpfs mounts (the workspace may live under /tmp), before the masks (a workspace
   // that holds the state dir or a credential file must not uncover it).
+  for (const r of spec.readable) a.push('--ro-bind', r, r);
   for (const w of [spec.workspace, ...spec.writable]) a.push('--bind', w, w);
   for (const m of spec.masks) {
     if (m.replacement.kind === 'empty-dir') a.push('--tmpfs', m.path);

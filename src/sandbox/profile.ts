@@ -10,6 +10,8 @@ export interface SandboxProfile {
   description: string;
   /** Paths (`~/` = home) bound writable besides the workspace; missing ones are skipped. */
   writable: string[];
+  /** Paths under /tmp, /var/tmp or /run (private inside the jail) to show read-only anyway. */
+  readable: string[];
   /** Extra credentials to hide besides the rulesets' (swapped back for no tool). */
   credentials: { env: string[]; files: string[] };
   /** `all` guarded tools, or a list of program names. */
@@ -33,7 +35,7 @@ const strings = (v: unknown, where: string): string[] => {
 export const profileFrom = (raw: unknown, file: string): SandboxProfile => {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: a sandbox profile must be a mapping`);
   const r = raw as Record<string, unknown>;
-  const known = new Set(['name', 'description', 'writable', 'credentials', 'cover', 'inside', 'binDirs']);
+  const known = new Set(['name', 'description', 'writable', 'readable', 'credentials', 'cover', 'inside', 'binDirs']);
   for (const k of Object.keys(r)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key ${JSON.stringify(k)} (known: ${[...known].join(', ')})`);
   const creds = (r.credentials ?? {}) as Record<string, unknown>;
   if (typeof creds !== 'object' || Array.isArray(creds)) throw new ConfigError(`${file}: credentials: must be a mapping with env and files`);
@@ -43,6 +45,7 @@ export const profileFrom = (raw: unknown, file: string): SandboxProfile => {
     name: typeof r.name === 'string' ? r.name : file,
     description: typeof r.description === 'string' ? r.description : '',
     writable: strings(r.writable, `${file}: writable`),
+    readable: strings(r.readable, `${file}: readable`),
     credentials: { env: strings(creds.env, `${file}: credentials.env`), files: strings(creds.files, `${file}: credentials.files`) },
     cover: cover === 'all' ? 'all' : strings(cover, `${file}: cover`),
     inside: strings(r.inside, `${file}: inside`),

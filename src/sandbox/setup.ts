@@ -9,7 +9,7 @@ import { UsageError } from '../errors.js';
 import { isShimDir } from '../shims/marker.js';
 import { findCovered, searchDirs, type Covered } from './cover.js';
 import { credentialsByTool, envSecrets, expandHome, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
-import type { JailSpec } from './jail.js';
+import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
 import type { SandboxProfile } from './profile.js';
 
 export interface SandboxPlan {
@@ -106,7 +106,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   const dirs = searchDirs({ path: pathDirs.join(':'), home, workspace: input.workspace, extra: profile.binDirs });
   const covered = findCovered(wanted, dirs, new Set([client]));
   const coveredPaths = new Map<string, string>();
-  for (const c of covered) for (const p of c.paths) coveredPaths.set(p, c.programs[0]!);
+  for (const c of covered) for (const p of c.paths) coveredPaths.set(p, c.programs.join(', '));
 
   const creds = credentialsByTool(engine.index);
   const envPatterns = [...new Set([...Object.values(creds).flatMap((c) => c.env), ...profile.credentials.env])];
@@ -129,6 +129,8 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   const maskedState = [engine.paths.stateDir, engine.paths.configDir, engine.paths.dataDir, engine.paths.systemDir].filter(isDir);
   for (const d of maskedState) masks.push({ path: d, replacement: { kind: 'empty-dir' } });
 
+  const underPrivate = (p: string) => PRIVATE_TMPFS.some((d) => p === d || p.startsWith(`${d}/`));
+  const readable = [...new Set([home, ...profile.readable.map((r) => expandHome(r, home))])].filter((r) => r !== '/' && underPrivate(r) && existsSync(r));
   const writable = [...profile.writable.map((w) => expandHome(w, home)).filter((w) => existsSync(w)), agentTmp];
   const jailEnv: Record<string, string | null> = {
     BLASTGATE_ACTOR: 'agent',
@@ -143,6 +145,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     command: input.command,
     workspace: input.workspace,
     writable,
+    readable,
     covers: covered.map((c) => ({ path: c.real, client })),
     masks,
     socketDir: sockDir,
