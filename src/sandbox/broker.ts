@@ -47,6 +47,7 @@ const refuse = (msg: string): never => {
 export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
   const conns = new Set<Socket>();
   const running = new Set<Running>();
+  const waits = new Set<AbortController>();
   let count = 0;
 
   const engineFor = async (cwd: string): Promise<Engine> => {
@@ -75,12 +76,12 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     await appendAudit(engine, event);
   };
 
-  const gate = async (engine: Engine, verdict: Verdict, argv: string[], stderr: (t: string) => void): Promise<string | undefined> => {
+  const gate = async (engine: Engine, verdict: Verdict, argv: string[], stderr: (t: string) => void, signal: AbortSignal): Promise<string | undefined> => {
     if (verdict.decision === 'allow') return undefined;
     await audit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd });
     if (verdict.decision === 'deny') refuse(refusalLine(argv, verdict, `denied by policy (${verdict.reason})`));
     const { confirm } = await import('../stages/confirm.js');
-    const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine, stderr, stderrIsTTY: false });
+    const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine, stderr, stderrIsTTY: false, signal });
     if (!answer.approved) refuse(refusalLine(argv, verdict, answer.reason));
     return answer.approvalId;
   };
@@ -99,6 +100,8 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
   const serve = (conn: Socket) => {
     conns.add(conn);
     const stdin = new PassThrough();
+    const aborted = new AbortController();
+    waits.add(aborted);
     let request: ExecRequest | null = null;
     let tool: Running | null = null;
     let ended = false;
@@ -115,6 +118,8 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     };
     conn.on('close', () => {
       gone = true;
+      aborted.abort();
+      waits.delete(aborted);
       conns.delete(conn);
       stdin.destroy();
       if (tool) {
@@ -136,7 +141,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
         { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
         { env: req.env, cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
       );
-      const approvalId = await gate(engine, unguardedAlias(engine, req.binary, verdict), argv, stderr);
+      const approvalId = await gate(engine, unguardedAlias(engine, req.binary, verdict), argv, stderr, aborted.signal);
       if (gone) return;
       const patterns = opts.credentialsByTool[program]?.env ?? [];
       tool = startTool({
@@ -193,6 +198,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
 
   const close = async () => {
     for (const r of running) r.signal('SIGKILL');
+    for (const w of waits) w.abort();
     for (const c of conns) c.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(opts.socketPath, { force: true });
