@@ -75,6 +75,7 @@ const userNamespacesUsable = (bwrap: string): string | null => {
   }
   const probe = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
   if (probe.status === 0) return null;
+  if (probe.error) return `${bwrap} cannot be run (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`;
   const why = probe.stderr?.toString().trim().split('\n')[0] ?? '';
   return `bubblewrap cannot create namespaces here${why ? ` (${why})` : ''}; user namespaces are off (in a container, start it with user namespaces allowed)`;
 };

@@ -33,7 +33,8 @@ export const makeWorld = (): World => {
   const home = join(root, 'home');
   const work = join(root, 'work');
   const bin = join(root, 'bin');
-  const logs = join(root, 'logs');
+  // Inside HOME: readable (not writable) from inside the jail, so a test can wait for the fake to start.
+  const logs = join(home, 'logs');
   for (const d of [home, work, bin, logs, join(home, '.railway'), join(root, 'sys')]) mkdirSync(d, { recursive: true });
   writeFileSync(join(home, '.railway', 'config.json'), JSON.stringify({ user: { token: REAL.railwayConfigToken } }));
   writeFileSync(join(home, '.pgpass'), `${REAL.pgpass}\n`, { mode: 0o600 });

@@ -1,0 +1,50 @@
+// The client relays like the tool itself: exit codes, death by signal, Ctrl-C / SIGTERM passed on once,
+// and nothing from inside (loader variables, PATH) rides along into the real tool outside.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { makeWorld, type World } from './world.js';
+
+vi.setConfig({ testTimeout: 60_000 });
+
+let world: World;
+beforeAll(() => {
+  world = makeWorld();
+});
+afterAll(() => world?.cleanup());
+
+describe('relay between a covered binary and the real tool', () => {
+  it("the tool's exit code and its death by a signal come back to the agent", () => {
+    const r = world.sandbox('FAKE_TOOL_EXIT=3 railway status; echo "rc=$?"; FAKE_TOOL_SIGNAL=TERM railway status; echo "rc=$?"');
+    expect(r.stdout).toContain('rc=3');
+    expect(r.stdout).toContain(`rc=${128 + 15}`);
+  });
+
+  it('SIGINT sent to the covered binary reaches the real tool once, which dies by it', () => {
+    const r = world.sandbox(`FAKE_TOOL_SLEEP=20 railway status & pid=$!; while [ ! -e "${world.fakeLog}.ready" ]; do sleep 0.05; done; kill -INT $pid; wait $pid; echo "rc=$?"`);
+    expect(r.stdout).toContain(`rc=${128 + 2}`);
+    expect(readFileSync(`${world.fakeLog}.signals`, 'utf8')).toBe('INT\n');
+  });
+
+  it('loader and interpreter variables set inside never reach the real tool; PATH is the human\'s', () => {
+    writeFileSync(`${world.work}/evil.js`, '');
+    const r = world.sandbox(`LD_PRELOAD=${world.work}/evil.so NODE_OPTIONS=--require=${world.work}/evil.js PATH=${world.work}:$PATH railway status`);
+    expect(r.code, r.stderr).toBe(0);
+    const env = world.railwayEnv()!;
+    expect(env.LD_PRELOAD).toBeUndefined();
+    expect(env.NODE_OPTIONS).toBeUndefined();
+    expect(env.PATH).toBe(world.env.PATH);
+    expect(env.BLASTGATE_ACTOR).toBe('agent');
+  });
+
+  it('a covered binary with no broker to talk to fails closed: exit 77, one line', () => {
+    // The client file itself, run outside any sandbox: no socket at /run/blastgate.
+    const r = world.sandbox('cp /usr/bin/psql ./client-copy; true');
+    expect(r.code).toBe(0);
+    const copy = `${world.work}/client-copy`;
+    expect(existsSync(copy)).toBe(true);
+    const out = spawnSync(copy, ['-c', 'select 1'], { encoding: 'utf8' });
+    expect(out.status).toBe(77);
+    expect(out.stderr).toMatch(/^blastgate: client-copy: not run: the sandbox's broker cannot be reached/);
+  });
+});
