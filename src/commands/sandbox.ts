@@ -25,11 +25,12 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
   if (opts.command.length === 0) throw new UsageError('sandbox: missing the command: blastgate sandbox [--profile P] [--workspace DIR] -- <command…>');
   const env = opts.env ?? process.env;
   const jail = opts.jail ?? bubblewrapJail();
-  const available = jail.available();
-  // Never run the agent unconfined: no jail, no agent.
-  if (!available.ok) throw new UsageError(`sandbox: cannot start: ${available.missing}`);
+  const availability = jail.available();
   const workspace = resolve(opts.workspace ?? process.cwd());
   const engine = await loadEngine({ env, cwd: workspace });
+  const available = await availability;
+  // Never run the agent unconfined: no jail, no agent.
+  if (!available.ok) throw new UsageError(`sandbox: cannot start: ${available.missing}`);
   const pinned = pinnedProfile(engine.policy);
   if (pinned && opts.profile && opts.profile !== pinned) throw new DeniedError(`sandbox: the system policy pins the profile to ${JSON.stringify(pinned)}; --profile is not allowed`);
   const profile = await loadProfile(pinned ?? opts.profile ?? defaultProfileFor(opts.command));

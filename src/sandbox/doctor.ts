@@ -11,7 +11,7 @@ export const sandboxChecks = async (opts: { env?: Record<string, string | undefi
   const env = opts.env ?? process.env;
   const jail = opts.jail ?? bubblewrapJail();
   const checks: Check[] = [];
-  const available = jail.available();
+  const available = await jail.available();
   if (!available.ok) checks.push({ id: 'sandbox:jail', status: 'fail', message: available.missing, fix: 'apt-get install bubblewrap; allow unprivileged user namespaces (user.max_user_namespaces > 0)' });
   else checks.push({ id: 'sandbox:jail', status: 'ok', message: available.detail });
   const cwd = opts.cwd ?? process.cwd();

@@ -1,7 +1,7 @@
 // The jail: one interface (start, cover binaries, mask files, route egress) so bubblewrap can later be
 // replaced by uid separation in a container or Seatbelt on macOS. This file only turns a JailSpec into
 // bubblewrap's arguments; what to cover and mask is decided by the caller (src/commands/sandbox.ts).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { SOCKET_DIR_INSIDE } from './socket-path.js';
 
@@ -30,7 +30,7 @@ export type Availability = { ok: true; detail: string } | { ok: false; missing: 
 export interface Jail {
   readonly name: string;
   /** Can this jail run here at all? (Never fall back to running unconfined.) */
-  available(): Availability;
+  available(): Promise<Availability>;
   start(spec: JailSpec, stdio: 'inherit' | 'pipe'): ChildProcess;
 }
 
@@ -66,28 +66,35 @@ export const bwrapArgs = (spec: JailSpec): string[] => {
   return [...a, ...spec.command];
 };
 
-const userNamespacesUsable = (bwrap: string): string | null => {
+// Asynchronous on purpose: the probe runs while the sandbox loads its rules and plans the mounts.
+const userNamespacesUsable = (bwrap: string): Promise<string | null> => {
   try {
     const max = Number(readFileSync('/proc/sys/user/max_user_namespaces', 'utf8').trim());
-    if (max === 0) return 'user namespaces are disabled (user.max_user_namespaces = 0)';
+    if (max === 0) return Promise.resolve('user namespaces are disabled (user.max_user_namespaces = 0)');
   } catch {
     // not exposed: let the probe below decide
   }
-  const probe = spawnSync(bwrap, ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 10_000 });
-  if (probe.status === 0) return null;
-  if (probe.error) return `${bwrap} cannot be run (${(probe.error as NodeJS.ErrnoException).code ?? probe.error.message})`;
-  const why = probe.stderr?.toString().trim().split('\n')[0] ?? '';
-  return `bubblewrap cannot create namespaces here${why ? ` (${why})` : ''}; user namespaces are off (in a container, start it with user namespaces allowed)`;
+  return new Promise((resolve) => {
+    const probe = spawn(bwrap, ['--ro-bind', '/', '/', '--unshare-all', '--die-with-parent', '--', 'true'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    probe.stderr!.on('data', (d) => (stderr += d));
+    probe.once('error', (err) => resolve(`${bwrap} cannot be run (${(err as NodeJS.ErrnoException).code ?? err.message})`));
+    probe.once('close', (code) => {
+      if (code === 0) return resolve(null);
+      const why = stderr.trim().split('\n')[0] ?? '';
+      resolve(`bubblewrap cannot create namespaces here${why ? ` (${why})` : ''}; user namespaces are off (in a container, start it with user namespaces allowed)`);
+    });
+  });
 };
 
 export const bubblewrapJail = (): Jail => {
   const bwrap = findBwrap();
   return {
     name: 'bubblewrap',
-    available: () => {
+    available: async () => {
       if (process.platform !== 'linux') return { ok: false, missing: `blastgate sandbox needs Linux with bubblewrap; this is ${process.platform}` };
       if (!bwrap) return { ok: false, missing: 'bubblewrap (bwrap) is not installed: apt-get install bubblewrap' };
-      const ns = userNamespacesUsable(bwrap);
+      const ns = await userNamespacesUsable(bwrap);
       return ns ? { ok: false, missing: ns } : { ok: true, detail: `${bwrap} works with user, pid, net, ipc and uts namespaces` };
     },
     start: (spec, stdio) => spawn(bwrap ?? 'bwrap', bwrapArgs(spec), { stdio }),
