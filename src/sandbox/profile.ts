@@ -16,7 +16,7 @@ export interface SandboxProfile {
   credentials: { env: string[]; files: string[] };
   /** `all` guarded tools, or a list of program names. */
   cover: 'all' | string[];
-  /** Guarded programs left to run inside the jail (confined by it) instead of through the broker. */
+  /** Guarded programs (`*` globs) left to run inside the jail (confined by it) instead of through the broker. */
   inside: string[];
   /** Extra directories to search for guarded binaries. */
   binDirs: string[];
@@ -62,12 +62,28 @@ const builtinProfiles = async (): Promise<Record<string, unknown>> => {
   return Object.fromEntries(readdirSync(dir).filter((f) => f.endsWith('.yaml')).map((f) => [f.slice(0, -5), parse(readFileSync(join(dir, f), 'utf8'))]));
 };
 
-/** A built-in name (`claude`) or a YAML file of the user's. */
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])];
+
+/**
+ * Why: every profile extends `generic`, so what must stay inside the jail (interpreters, project-code
+ * runners) and the common credential files cannot be forgotten by a profile, only added to.
+ */
+const onGeneric = (base: SandboxProfile, p: SandboxProfile): SandboxProfile => ({
+  ...p,
+  writable: union(base.writable, p.writable),
+  readable: union(base.readable, p.readable),
+  credentials: { env: union(base.credentials.env, p.credentials.env), files: union(base.credentials.files, p.credentials.files) },
+  inside: union(base.inside, p.inside),
+  binDirs: union(base.binDirs, p.binDirs),
+});
+
+/** A built-in name (`claude`) or a YAML file of the user's; both extend `generic`. */
 export const loadProfile = async (nameOrFile: string): Promise<SandboxProfile> => {
+  const all = await builtinProfiles();
+  const generic = profileFrom(all.generic, 'profile generic');
   if (!nameOrFile.includes('/') && !nameOrFile.endsWith('.yaml') && !nameOrFile.endsWith('.yml')) {
-    const all = await builtinProfiles();
     if (!(nameOrFile in all)) throw new ConfigError(`sandbox: no built-in profile ${JSON.stringify(nameOrFile)} (built-ins: ${BUILTIN_PROFILES.join(', ')}; or give a .yaml file)`);
-    return profileFrom(all[nameOrFile], `profile ${nameOrFile}`);
+    return onGeneric(generic, profileFrom(all[nameOrFile], `profile ${nameOrFile}`));
   }
   let text: string;
   try {
@@ -81,7 +97,7 @@ export const loadProfile = async (nameOrFile: string): Promise<SandboxProfile> =
     const e = doc.errors[0]!;
     throw new ConfigError(`${nameOrFile}:${e.linePos?.[0]?.line ?? '?'}: ${e.message.split('\n')[0]}`);
   }
-  return profileFrom(doc.toJS(), nameOrFile);
+  return onGeneric(generic, profileFrom(doc.toJS(), nameOrFile));
 };
 
 /** The built-in profile matching the agent's program name, else generic. */

@@ -8,7 +8,7 @@ import type { Engine } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { isShimDir } from '../shims/marker.js';
 import { findCovered, searchDirs, type Covered } from './cover.js';
-import { credentialsByTool, envSecrets, expandHome, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
+import { credentialsByTool, envSecrets, expandHome, nameMatches, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
 import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
 import type { SandboxProfile } from './profile.js';
 
@@ -101,7 +101,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
 
   // Which programs to cover: every guarded one, or the profile's list, less those it runs inside.
   const guarded = Object.keys(engine.index.byBinary);
-  const wanted = new Set((profile.cover === 'all' ? guarded : profile.cover).filter((p) => !profile.inside.includes(p)));
+  const wanted = new Set((profile.cover === 'all' ? guarded : profile.cover).filter((p) => !profile.inside.some((i) => nameMatches(i, p))));
   const pathDirs = (env.PATH ?? '').split(':').filter((d) => d && !isShimDir(d));
   const dirs = searchDirs({ path: pathDirs.join(':'), home, workspace: input.workspace, extra: profile.binDirs });
   const covered = findCovered(wanted, dirs, new Set([client]));
