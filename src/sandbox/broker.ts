@@ -38,6 +38,13 @@ export interface Broker {
 /** Loader and interpreter knobs a request may not carry out of the jail into a real tool. */
 const DROPPED_ENV = /^(LD_|DYLD_|NODE_OPTIONS$|NODE_PATH$|BASH_ENV$|ENV$|PYTHON(PATH|STARTUP|HOME)$|PERL5(LIB|OPT)$|RUBYOPT$|RUBYLIB$|GCONV_PATH$|BLASTGATE_)/;
 
+/**
+ * Where a tool outside finds its configuration and helpers: always the human's values, never the jail's.
+ * From inside, each would point the real tool at a file the agent wrote (a psqlrc with `\!`, a
+ * terraformrc with provider overrides, a kubeconfig exec plugin, a git ssh command) and run it outside.
+ */
+const HUMANS_ONLY_ENV = /^(HOME|XDG_[A-Z_]+_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS|PSQLRC|PGSERVICEFILE|PGSYSCONFDIR|PAGER|PSQL_PAGER|EDITOR|VISUAL|PSQL_EDITOR|TF_CLI_CONFIG_FILE|TERRAFORM_CONFIG|TF_PLUGIN_CACHE_DIR|KUBECONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_PROXY_COMMAND|GIT_ASKPASS|SSH_ASKPASS|DOCKER_CONFIG|CLOUDSDK_CONFIG|SHELL)$/;
+
 class Refused extends Error {}
 
 const refuse = (msg: string): never => {
@@ -56,13 +63,15 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     return { ...engine, actor: { actor: 'agent', reason: `inside blastgate sandbox ${opts.sandboxId} (agent: ${line.length > 60 ? `${line.slice(0, 59)}…` : line})` }, sandbox: opts.sandboxId };
   };
 
-  const toolEnv = (req: ExecRequest, program: string): Record<string, string> => {
-    const patterns = opts.credentialsByTool[program]?.env ?? [];
+  /** The environment the tool runs with; `swap: false` keeps placeholders (what the verdict is judged on). */
+  const toolEnv = (req: ExecRequest, program: string, swap: boolean): Record<string, string> => {
+    const patterns = swap ? (opts.credentialsByTool[program]?.env ?? []) : [];
     const out: Record<string, string> = {};
     for (const [k, v] of Object.entries(req.env)) {
-      if (DROPPED_ENV.test(k)) continue;
+      if (DROPPED_ENV.test(k) || HUMANS_ONLY_ENV.test(k)) continue;
       out[k] = swapIn([v], opts.secrets, patterns)[0]!;
     }
+    for (const [k, v] of Object.entries(opts.env)) if (v !== undefined && HUMANS_ONLY_ENV.test(k)) out[k] = v;
     // The tool's own helpers are looked up on the human's PATH, never on one the agent wrote into.
     if (opts.env.PATH) out.PATH = opts.env.PATH;
     // A credential the agent dropped (env -i) is not restored: the tool sees what it was given.
@@ -139,7 +148,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
       const held = !req.stdinIsTTY && readsStdin(engine.index, program, req.args) ? await bufferStdin(stdin) : null;
       const verdict = await guard(
         { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
-        { env: req.env, cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
+        { env: toolEnv(req, program, false), cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
       );
       const approvalId = await gate(engine, unguardedAlias(engine, req.binary, verdict), argv, stderr, aborted.signal);
       if (gone) return;
@@ -148,7 +157,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
         file: req.binary,
         args: swapIn(req.args, opts.secrets, patterns),
         cwd: req.cwd,
-        env: toolEnv(req, program),
+        env: toolEnv(req, program, true),
         stdinHead: held ? held.chunks : [],
         stdinRest: held ? held.rest : stdin,
         onStdout: (d) => send(FRAME.stdout, d),

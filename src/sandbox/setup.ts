@@ -108,10 +108,13 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   const coveredPaths = new Map<string, string>();
   for (const c of covered) for (const p of c.paths) coveredPaths.set(p, c.programs.join(', '));
 
+  // Credentials of the covered tools only: a tool left inside the jail (Django's manage.py) must keep
+  // working with its own settings; a value shared with a covered tool (DATABASE_URL) is hidden anyway.
   const creds = credentialsByTool(engine.index);
-  const envPatterns = [...new Set([...Object.values(creds).flatMap((c) => c.env), ...profile.credentials.env])];
+  const coveredCreds = Object.entries(creds).filter(([tool]) => wanted.has(tool)).map(([, c]) => c);
+  const envPatterns = [...new Set([...coveredCreds.flatMap((c) => c.env), ...profile.credentials.env])];
   const secrets = envSecrets(env, envPatterns);
-  const credFiles = [...new Set([...Object.values(creds).flatMap((c) => c.files), ...profile.credentials.files].map((f) => expandHome(f, home)))];
+  const credFiles = [...new Set([...coveredCreds.flatMap((c) => c.files), ...profile.credentials.files].map((f) => expandHome(f, home)))];
 
   const masks: JailSpec['masks'] = [];
   const maskedCredentials: string[] = [];

@@ -37,6 +37,16 @@ describe('relay between a covered binary and the real tool', () => {
     expect(env.BLASTGATE_ACTOR).toBe('agent');
   });
 
+  it("the real tool finds its configuration where the human keeps it, not where the agent points", () => {
+    const r = world.sandbox(`HOME=${world.work} PSQLRC=${world.work}/rc KUBECONFIG=${world.work}/kc GIT_SSH_COMMAND=${world.work}/x.sh railway status`);
+    expect(r.code, r.stderr).toBe(0);
+    const env = world.railwayEnv()!;
+    expect(env.HOME).toBe(world.home);
+    expect(env.PSQLRC).toBeUndefined();
+    expect(env.KUBECONFIG).toBeUndefined();
+    expect(env.GIT_SSH_COMMAND).toBeUndefined();
+  });
+
   it('a covered binary with no broker to talk to fails closed: exit 77, one line', () => {
     // The client file itself, run outside any sandbox: no socket at /run/blastgate.
     const r = world.sandbox('cp /usr/bin/psql ./client-copy; true');
