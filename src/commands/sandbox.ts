@@ -45,6 +45,7 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
       covered: plan.coveredPaths,
       secrets: plan.secrets,
       credentialsByTool: plan.credentialsByTool,
+      writable: [plan.spec.workspace, ...plan.spec.writable],
       env,
     });
   } catch (err) {

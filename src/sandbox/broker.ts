@@ -24,6 +24,8 @@ export interface BrokerOptions {
   covered: Map<string, string>;
   secrets: EnvSecret[];
   credentialsByTool: Record<string, CredentialNames>;
+  /** Directories the jail may write (workspace first): a tool run from anywhere else needs approval. */
+  writable: string[];
   /** The broker's own environment: where state, keys and policy are found, and the tools' PATH. */
   env: Record<string, string | undefined>;
 }
@@ -102,8 +104,19 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
   const unguardedAlias = (engine: Engine, binary: string, verdict: Verdict): Verdict => {
     const program = basename(binary);
     if (engine.index.byBinary[program] || verdict.decision !== 'allow') return verdict;
-    const reason = `${program} runs the same file as ${opts.covered.get(binary)}, which is guarded, but has no rules of its own`;
-    return { ...verdict, decision: 'confirm', reason, unknowns: [...verdict.unknowns, { reason, text: binary }] };
+    return needsHuman(verdict, `${program} runs the same file as ${opts.covered.get(binary)}, which is guarded, but has no rules of its own`, binary);
+  };
+
+  const needsHuman = (verdict: Verdict, reason: string, text: string): Verdict =>
+    verdict.decision !== 'allow' ? verdict : { ...verdict, decision: 'confirm', reason, unknowns: [...verdict.unknowns, { reason, text }] };
+
+  /**
+   * Why: the tool runs outside, where it can write what the jail keeps read-only. From a directory the
+   * agent could not write itself (`cd ~ && git init`), even a safe-looking command needs a human.
+   */
+  const outsideWritable = (verdict: Verdict, cwd: string): Verdict => {
+    const inside = opts.writable.some((w) => cwd === w || cwd.startsWith(`${w}/`));
+    return inside ? verdict : needsHuman(verdict, `runs outside the sandbox in ${cwd}, which the agent cannot write from inside`, cwd);
   };
 
   const serve = (conn: Socket) => {
@@ -150,7 +163,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
         { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
         { env: toolEnv(req, program, false), cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
       );
-      const approvalId = await gate(engine, unguardedAlias(engine, req.binary, verdict), argv, stderr, aborted.signal);
+      const approvalId = await gate(engine, outsideWritable(unguardedAlias(engine, req.binary, verdict), req.cwd), argv, stderr, aborted.signal);
       if (gone) return;
       const patterns = opts.credentialsByTool[program]?.env ?? [];
       tool = startTool({

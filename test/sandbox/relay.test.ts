@@ -1,7 +1,7 @@
 // The client relays like the tool itself: exit codes, death by signal, Ctrl-C / SIGTERM passed on once,
 // and nothing from inside (loader variables, PATH) rides along into the real tool outside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { makeWorld, type World } from './world.js';
 
@@ -45,6 +45,14 @@ describe('relay between a covered binary and the real tool', () => {
     expect(env.PSQLRC).toBeUndefined();
     expect(env.KUBECONFIG).toBeUndefined();
     expect(env.GIT_SSH_COMMAND).toBeUndefined();
+  });
+
+  it('a tool run from a directory the agent cannot write (HOME) needs a human, even when safe', () => {
+    rmSync(`${world.fakeLog}.argv`, { force: true });
+    const r = world.sandbox('cd ~ && railway status');
+    expect(r.code).toBe(77);
+    expect(r.stderr).toMatch(/not run: .*runs outside the sandbox in .*home, which the agent cannot write/);
+    expect(world.railwayArgv()).toBeNull();
   });
 
   it('a covered binary with no broker to talk to fails closed: exit 77, one line', () => {
