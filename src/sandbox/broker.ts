@@ -122,6 +122,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
   const serve = (conn: Socket) => {
     conns.add(conn);
     const stdin = new PassThrough();
+    stdin.on('error', () => undefined);
     const aborted = new AbortController();
     waits.add(aborted);
     let request: ExecRequest | null = null;
@@ -183,33 +184,42 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
       finish(end);
     };
 
-    conn.on(
-      'data',
-      frameReader((type, payload) => {
-        if (type === FRAME.request && request === null) {
-          count++;
-          try {
-            request = JSON.parse(payload.toString()) as ExecRequest;
-          } catch {
-            stderr('blastgate: sandbox: malformed exec request\n');
-            return finish({ code: 77, signal: null });
-          }
-          handle(request).catch((err: unknown) => {
-            const msg = err instanceof Refused || isBlastgateError(err) ? (err as Error).message : `internal error: ${(err as Error)?.message ?? String(err)}`;
-            stderr(`blastgate: ${msg}\n`);
-            finish({ code: 77, signal: null });
-          });
-        } else if (type === FRAME.stdin) stdin.write(payload);
-        else if (type === FRAME.stdinEnd) stdin.end();
-        else if (type === FRAME.signal) {
-          const sig = payload.toString() as NodeJS.Signals;
-          if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(sig)) return;
-          if (tool) tool.signal(sig);
-          // Interrupted while waiting for a verdict or approval: the command never runs.
-          else finish({ code: null, signal: sig });
+    const onFrame = (type: number, payload: Buffer) => {
+      if (type === FRAME.request && request === null) {
+        count++;
+        try {
+          request = JSON.parse(payload.toString()) as ExecRequest;
+        } catch {
+          stderr('blastgate: sandbox: malformed exec request\n');
+          return finish({ code: 77, signal: null });
         }
-      }),
-    );
+        handle(request).catch((err: unknown) => {
+          const msg = err instanceof Refused || isBlastgateError(err) ? (err as Error).message : `internal error: ${(err as Error)?.message ?? String(err)}`;
+          stderr(`blastgate: ${msg}\n`);
+          finish({ code: 77, signal: null });
+        });
+      } else if (type === FRAME.stdin) {
+        if (!stdin.writableEnded) stdin.write(payload);
+      } else if (type === FRAME.stdinEnd) stdin.end();
+      else if (type === FRAME.signal) {
+        const sig = payload.toString() as NodeJS.Signals;
+        if (!['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'].includes(sig)) return;
+        if (tool) tool.signal(sig);
+        // Interrupted while waiting for a verdict or approval: the command never runs.
+        else finish({ code: null, signal: sig });
+      }
+    };
+    const read = frameReader(onFrame);
+    conn.on('data', (chunk: Buffer) => {
+      try {
+        read(chunk);
+      } catch (err) {
+        // An oversized or garbled frame ends this request, never the broker.
+        stderr(`blastgate: sandbox: bad exec request: ${(err as Error).message}\n`);
+        finish({ code: 77, signal: null });
+        conn.destroy();
+      }
+    });
   };
 
   const server = createServer(serve);

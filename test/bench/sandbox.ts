@@ -22,10 +22,17 @@ const t = [];
 for (let i = 0; i <= ${RUNS}; i++) { const s = performance.now(); spawnSync(${JSON.stringify(TOOL[0])}, ${JSON.stringify(TOOL.slice(1))}, { stdio: 'ignore' }); if (i) t.push(performance.now() - s); }
 process.stdout.write(JSON.stringify(t));\n`,
     );
-    const inside = spawnSync(process.execPath, [BIN, 'sandbox', '--workspace', work, '--', process.execPath, probe], { cwd: work, encoding: 'utf8' });
-    if (inside.status !== 0) throw new Error(`sandbox bench failed: ${inside.stderr}`);
-    const insideMs = median(JSON.parse(inside.stdout) as number[]);
-    const outsideMs = timeProcess(process.execPath, [BIN, 'run', '--', ...TOOL], RUNS);
+    // Alternate batches inside and outside so machine noise hits both alike.
+    const insideTimes: number[] = [];
+    const outsideTimes: number[] = [];
+    for (let round = 0; round < 3; round++) {
+      const inside = spawnSync(process.execPath, [BIN, 'sandbox', '--workspace', work, '--', process.execPath, probe], { cwd: work, encoding: 'utf8' });
+      if (inside.status !== 0) throw new Error(`sandbox bench failed: ${inside.stderr}`);
+      insideTimes.push(...(JSON.parse(inside.stdout) as number[]));
+      outsideTimes.push(timeProcess(process.execPath, [BIN, 'run', '--', ...TOOL], RUNS));
+    }
+    const insideMs = median(insideTimes);
+    const outsideMs = median(outsideTimes);
     const directMs = timeProcess(TOOL[0]!, TOOL.slice(1), RUNS);
     const start = timeInterleaved(
       [

@@ -55,6 +55,17 @@ describe('relay between a covered binary and the real tool', () => {
     expect(world.railwayArgv()).toBeNull();
   });
 
+  it('the broker only runs covered tools, and a garbled request from inside ends that request, not the broker', () => {
+    const raw = (bytes: string) => `python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("/run/blastgate/broker.sock"); s.sendall(${bytes}); s.shutdown(socket.SHUT_WR); sys.stdout.write(repr(s.recv(4096)))'`;
+    const request = JSON.stringify({ v: 1, binary: '/bin/sh', args: ['-c', 'echo escaped'], cwd: world.work, env: {}, stdinIsTTY: false });
+    const frame = `bytes([1]) + len(${JSON.stringify(request)}).to_bytes(4, "big") + ${JSON.stringify(request)}.encode()`;
+    const r = world.sandbox(`${raw(frame)}; echo; ${raw('b"\\x01\\xff\\xff\\xff\\xff"')}; echo; railway status && echo "still served"`);
+    expect(r.stdout).toMatch(/\/bin\/sh is not a tool this sandbox covers/);
+    expect(r.stdout).not.toMatch(/escaped\\n/);
+    expect(r.stdout).toMatch(/bad exec request: frame of \d+ bytes is over the limit/);
+    expect(r.stdout).toContain('still served');
+  });
+
   it('a covered binary with no broker to talk to fails closed: exit 77, one line', () => {
     // The client file itself, run outside any sandbox: no socket at /run/blastgate.
     const r = world.sandbox('cp /usr/bin/psql ./client-copy; true');
