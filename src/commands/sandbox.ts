@@ -2,6 +2,7 @@
 // guarded tool is the blastgate client and credentials are placeholders; stay outside as its broker.
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { isatty } from 'node:tty';
 import { loadEngine } from '../engine.js';
 import { DeniedError, UsageError } from '../errors.js';
 import { startBroker } from '../sandbox/broker.js';
@@ -55,6 +56,8 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
   const child = jail.start(plan.spec, 'inherit');
   let killedBy: string | null = null;
   const stop = (sig: NodeJS.Signals) => {
+    // At a terminal, Ctrl-C is the agent's to handle (a TUI reads it as a key); it never ends the sandbox.
+    if (sig === 'SIGINT' && isatty(0)) return;
     killedBy ??= sig;
     // Killing bubblewrap kills the jail's PID namespace: every process the agent started dies with it.
     child.kill('SIGKILL');

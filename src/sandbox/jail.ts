@@ -97,6 +97,9 @@ export const bubblewrapJail = (): Jail => {
       const ns = await userNamespacesUsable(bwrap);
       return ns ? { ok: false, missing: ns } : { ok: true, detail: `${bwrap} works with user, pid, net, ipc and uts namespaces` };
     },
-    start: (spec, stdio) => spawn(bwrap ?? 'bwrap', bwrapArgs(spec), { stdio }),
+    // Its own process group: a Ctrl-C on the terminal reaches blastgate, which decides, not bwrap (that
+    // would die by it and take the agent along). The agent has no controlling terminal (--new-session),
+    // so being in a background group costs it nothing.
+    start: (spec, stdio) => spawn(bwrap ?? 'bwrap', bwrapArgs(spec), { stdio, detached: true }),
   };
 };

@@ -111,7 +111,11 @@ describe('the end of a sandbox', () => {
     const run = world.startSandbox(`exec ${DELETE}`, { BLASTGATE_APPROVAL_WAIT: '60' });
     await pendingOne();
     // The agent here is the covered railway client itself (bash exec'd it): kill it from outside.
-    const agent = await waitFor(() => pidsWith('volume').filter((p) => p !== run.child.pid && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes('railway')).at(-1), 10_000, 'the agent');
+    const isClient = (pid: number) => {
+      const argv = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      return argv[1]?.endsWith('/railway') === true && argv[2] === 'volume';
+    };
+    const agent = await waitFor(() => pidsWith('volume').filter(isClient).at(0), 10_000, 'the agent');
     process.kill(agent, 'SIGKILL');
     const done = await run.done;
     expect(done.code).toBe(128 + 9);

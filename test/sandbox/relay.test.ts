@@ -1,9 +1,13 @@
 // The client relays like the tool itself: exit codes, death by signal, Ctrl-C / SIGTERM passed on once,
 // and nothing from inside (loader variables, PATH) rides along into the real tool outside.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { makeWorld, type World } from './world.js';
+import { waitFor } from '../confirm/sandbox.js';
+import { asUserArgv } from './agent-user.js';
+import { BIN, makeWorld, type World } from './world.js';
 
 vi.setConfig({ testTimeout: 60_000 });
 
@@ -75,5 +79,28 @@ describe('relay between a covered binary and the real tool', () => {
     const out = spawnSync(copy, ['-c', 'select 1'], { encoding: 'utf8' });
     expect(out.status).toBe(77);
     expect(out.stderr).toMatch(/^blastgate: client-copy: not run: the sandbox's broker cannot be reached/);
+  });
+});
+
+describe('at a terminal', () => {
+  it('Ctrl-C belongs to the agent: it does not end the sandbox; the agent keeps reading the terminal', async () => {
+    // A real terminal: a private tmux server whose pane runs the sandbox as the agent user.
+    const dir = mkdtempSync(join(tmpdir(), 'bg-sbx-term-'));
+    const tmux = (...args: string[]) => spawnSync('tmux', ['-S', join(dir, 'sock'), ...args], { encoding: 'utf8' });
+    const env = Object.entries(world.env).map(([k, v]) => `${k}='${v}'`).join(' ');
+    const cmd = `cd ${world.work} && env -i ${env} TERM=xterm ${asUserArgv(world.user, [process.execPath, BIN, 'sandbox', '--', 'bash', '-c', "'read -r x; echo got=$x'"]).join(' ')}; echo "rc=$?"; sleep 60`;
+    try {
+      expect(tmux('-f', '/dev/null', 'new-session', '-d', '-x', '150', '-y', '30', cmd).status).toBe(0);
+      await new Promise((r) => setTimeout(r, 2000));
+      tmux('send-keys', 'C-c');
+      await new Promise((r) => setTimeout(r, 300));
+      tmux('send-keys', 'hi', 'Enter');
+      const screen = await waitFor(() => (/rc=\d+/.test(tmux('capture-pane', '-p').stdout) ? tmux('capture-pane', '-p').stdout : null), 20_000, 'the sandbox to end');
+      expect(screen).toMatch(/got=hi/);
+      expect(screen).toMatch(/rc=0/);
+    } finally {
+      tmux('kill-server');
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
