@@ -45,9 +45,10 @@ describe('inside the sandbox, no path to psql drops the table without a human', 
     ['a copied binary', () => `cp /usr/lib/postgresql/15/bin/psql ./mypsql && ./mypsql ${drop()}`, NOT_COVERED],
     ['python subprocess', () => `python3 -c 'import subprocess, sys; sys.exit(subprocess.run(["/usr/bin/psql", ${db.psqlArgs.split(' ').map((w) => JSON.stringify(w)).join(', ')}, "-c", "DROP TABLE orders"]).returncode)'`, GATED],
     ['sh nuke.sh with absolute paths', () => 'sh nuke.sh', GATED],
-    // Debian's pgbench is a link to pg_wrapper, the same file as psql: covered, and unknown to the rules.
-    ['pgbench -f through the psql wrapper', () => `pgbench -n -t 1 -f drop.sql -h ${db.host} -p ${db.port} -U postgres shop`, /^blastgate: .*not run: .*pgbench runs the same file as .*psql/m],
-    ['pgbench -f from the versioned dir (not guarded: the jail has no way to the server)', () => `/usr/lib/postgresql/15/bin/pgbench -n -t 1 -f drop.sql -h ${db.host} -p ${db.port} -U postgres shop`, NO_SOCKET],
+    ['pgbench -f through the psql wrapper', () => `pgbench -n -t 1 -f drop.sql -h ${db.host} -p ${db.port} -U postgres shop`, GATED],
+    ['pgbench -f from the versioned dir', () => `/usr/lib/postgresql/15/bin/pgbench -n -t 1 -f drop.sql -h ${db.host} -p ${db.port} -U postgres shop`, GATED],
+    // Debian's vacuumdb is a link to pg_wrapper, the same file as psql: covered, and without rules of its own.
+    ['another name for the psql wrapper, without rules', () => `vacuumdb -h ${db.host} -p ${db.port} -U postgres shop`, /^blastgate: .*not run: .*vacuumdb runs the same file as .*psql/m],
     ['a raw connection to the server socket', () => `python3 -c 'import socket; s = socket.socket(socket.AF_UNIX); s.connect("${db.host}/.s.PGSQL.${db.port}")'`, NO_SOCKET],
   ];
   it.each(lines)('%s', async (_what, line, why) => {
