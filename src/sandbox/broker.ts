@@ -5,6 +5,7 @@ import { rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import { PassThrough } from 'node:stream';
+import { resolvePaths } from '../config/paths.js';
 import { loadEngine, type Engine } from '../engine.js';
 import { isBlastgateError } from '../errors.js';
 import { guard } from '../pipeline.js';
@@ -235,7 +236,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(opts.socketPath, { force: true });
     // Requests this broker left waiting: nobody is there to run them any more.
-    const paths = (await loadEngine({ env: opts.env })).paths;
+    const paths = resolvePaths(opts.env);
     const { listPending, removePending } = await import('../approvals/store.js');
     for (const p of listPending(paths)) if (p.pid === process.pid) removePending(paths, p.id);
   };
