@@ -1,7 +1,7 @@
 // The broker: outside the jail, the only thing that holds real credentials and runs real tools. Each
 // exec request from a covered binary goes through the same guard() → confirm → audit as `blastgate run`,
 // with actor agent always (nothing inside the jail can be a human).
-import { rmSync } from 'node:fs';
+import { realpathSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { basename } from 'node:path';
 import { PassThrough } from 'node:stream';
@@ -49,6 +49,14 @@ const DROPPED_ENV = /^(LD_|DYLD_|NODE_OPTIONS$|NODE_PATH$|BASH_ENV$|ENV$|PYTHON(
 const HUMANS_ONLY_ENV = /^(HOME|XDG_[A-Z_]+_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS|PSQLRC|PGSERVICEFILE|PGSYSCONFDIR|PAGER|PSQL_PAGER|EDITOR|VISUAL|PSQL_EDITOR|TF_CLI_CONFIG_FILE|TERRAFORM_CONFIG|TF_PLUGIN_CACHE_DIR|KUBECONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_PROXY_COMMAND|GIT_ASKPASS|SSH_ASKPASS|DOCKER_CONFIG|CLOUDSDK_CONFIG|SHELL)$/;
 
 class Refused extends Error {}
+
+const realOr = (p: string): string => {
+  try {
+    return realpathSync(p);
+  } catch {
+    return p;
+  }
+};
 
 const refuse = (msg: string): never => {
   throw new Refused(msg);
@@ -115,8 +123,11 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
    * Why: the tool runs outside, where it can write what the jail keeps read-only. From a directory the
    * agent could not write itself (`cd ~ && git init`), even a safe-looking command needs a human.
    */
+  const writableReal = opts.writable.map((w) => realOr(w));
   const outsideWritable = (verdict: Verdict, cwd: string): Verdict => {
-    const inside = opts.writable.some((w) => cwd === w || cwd.startsWith(`${w}/`));
+    // Resolved first: a symlink in the workspace pointing at ~ is ~.
+    const real = realOr(cwd);
+    const inside = writableReal.some((w) => real === w || real.startsWith(`${w}/`));
     return inside ? verdict : needsHuman(verdict, `runs outside the sandbox in ${cwd}, which the agent cannot write from inside`, cwd);
   };
 
@@ -160,7 +171,9 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
       if (!Array.isArray(req.args) || typeof req.cwd !== 'string' || typeof req.env !== 'object') refuse('malformed request');
       const engine = await engineFor(req.cwd);
       const argv = [req.binary, ...req.args];
-      const held = !req.stdinIsTTY && readsStdin(engine.index, program, req.args) ? await bufferStdin(stdin) : null;
+      // The request's stdinIsTTY is the client's word, and the tool outside always reads a pipe: whatever
+      // a tool would read from stdin is judged, whatever the request claims.
+      const held = readsStdin(engine.index, program, req.args) ? await bufferStdin(stdin) : null;
       const verdict = await guard(
         { kind: 'argv', argv, ...(held ? { stdin: { kind: 'buffered' as const, body: held.truncated ? '' : bufferedText(held), truncated: held.truncated } } : {}) },
         { env: toolEnv(req, program, false), cwd: req.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },

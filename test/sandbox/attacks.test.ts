@@ -58,6 +58,22 @@ describe('inside the sandbox, no path to psql drops the table without a human', 
     expect(await db.tableExists()).toBe(true);
   });
 
+  it('a hand-made request that claims a terminal still has its piped SQL judged', async () => {
+    const request = JSON.stringify({ v: 1, binary: '/usr/bin/psql', args: db.psqlArgs.split(' '), cwd: world.work, env: {}, stdinIsTTY: true });
+    const frame = (type: number, body: string) => `bytes([${type}]) + len(${JSON.stringify(body)}.encode()).to_bytes(4, "big") + ${JSON.stringify(body)}.encode()`;
+    const py = `import socket, sys; s = socket.socket(socket.AF_UNIX); s.connect("/run/blastgate/broker.sock"); s.sendall(${frame(1, request)} + ${frame(2, 'DROP TABLE orders;')} + ${frame(3, '')})
+out = b""
+while True:
+    d = s.recv(65536)
+    if not d: break
+    out += d
+sys.stdout.write(repr(out))`;
+    writeFileSync(join(world.work, 'raw.py'), py);
+    const r = world.sandbox('python3 raw.py');
+    expect(r.stdout).toMatch(/not run: /);
+    expect(await db.tableExists()).toBe(true);
+  });
+
   it('the covered psql is the gate: it says so, and psql reached by any path is refused the same way', () => {
     const r = world.sandbox(`/usr/lib/postgresql/15/bin/psql ${drop()}`);
     expect(r.code).toBe(77);

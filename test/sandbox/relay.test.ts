@@ -56,6 +56,10 @@ describe('relay between a covered binary and the real tool', () => {
     const r = world.sandbox('cd ~ && railway status');
     expect(r.code).toBe(77);
     expect(r.stderr).toMatch(/not run: .*runs outside the sandbox in .*home, which the agent cannot write/);
+    // Nor through a symlink in the workspace that leads there.
+    const viaLink = world.sandbox('ln -s ~ homelink && cd homelink && railway status');
+    expect(viaLink.code).toBe(77);
+    expect(viaLink.stderr).toMatch(/which the agent cannot write/);
     expect(world.railwayArgv()).toBeNull();
   });
 
