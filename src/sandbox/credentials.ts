@@ -10,32 +10,13 @@ export interface CredentialNames {
   files: string[];
 }
 
-/**
- * TEMPORARY fallback, used for a tool only while its ruleset has no `credentials` key (the approvals
- * work fills `credentials` per ruleset on main; once every ruleset has one this table is dead and
- * should be deleted). Tool name → what it authenticates with.
- */
-export const FALLBACK_CREDENTIALS: Record<string, CredentialNames> = {
-  railway: { env: ['RAILWAY_TOKEN', 'RAILWAY_API_TOKEN'], files: ['~/.railway/config.json'] },
-  psql: { env: ['PGPASSWORD', 'PGPASSFILE', 'DATABASE_URL'], files: ['~/.pgpass'] },
-  dropdb: { env: ['PGPASSWORD', 'DATABASE_URL'], files: ['~/.pgpass'] },
-  dropuser: { env: ['PGPASSWORD', 'DATABASE_URL'], files: ['~/.pgpass'] },
-  pg_restore: { env: ['PGPASSWORD', 'DATABASE_URL'], files: ['~/.pgpass'] },
-  aws: { env: ['AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY', 'AWS_SESSION_TOKEN'], files: ['~/.aws/credentials'] },
-  kubectl: { env: [], files: ['~/.kube/config'] },
-  terraform: { env: ['TF_TOKEN_*', 'TF_VAR_*token*'], files: ['~/.terraform.d/credentials.tfrc.json'] },
-  git: { env: ['GITHUB_TOKEN', 'GH_TOKEN'], files: ['~/.git-credentials', '~/.netrc'] },
-  curl: { env: [], files: ['~/.netrc'] },
-  wget: { env: [], files: ['~/.netrc'] },
-};
-
-/** Credentials per tool: the ruleset's own `credentials`, else the fallback above. */
+/** Credentials per program, from each ruleset's `credentials` (tool name and every binary it guards). */
 export const credentialsByTool = (index: RuleIndex): Record<string, CredentialNames> => {
   const out: Record<string, CredentialNames> = {};
   for (const set of index.rulesets) {
     const own = set.credentials;
-    const names = own && ((own.env?.length ?? 0) > 0 || (own.files?.length ?? 0) > 0) ? { env: own.env ?? [], files: own.files ?? [] } : FALLBACK_CREDENTIALS[set.tool];
-    if (!names) continue;
+    if (!own || ((own.env?.length ?? 0) === 0 && (own.files?.length ?? 0) === 0)) continue;
+    const names = { env: own.env ?? [], files: own.files ?? [] };
     for (const bin of [set.tool, ...set.binaries]) out[bin] = names;
   }
   return out;
