@@ -13,6 +13,8 @@ export interface Engine {
   actor: { actor: Actor; reason: string };
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Set by the sandbox broker: every audit record names the sandbox the request came from. */
+  sandbox?: string;
 }
 
 export interface EngineOptions {

@@ -1,6 +1,7 @@
 // commander wiring for every subcommand; each action lazily imports its command module.
 import { Command, Option } from 'commander';
 import { registerApprovalCommands } from './commands/register-approvals.js';
+import { registerSandboxCommand } from './commands/register-sandbox.js';
 import { registerShimCommands } from './commands/register-shims.js';
 
 type SetCode = (code: number) => void;
@@ -91,5 +92,6 @@ Examples:
 
   registerShimCommands(program, setCode);
   registerApprovalCommands(program, setCode);
+  registerSandboxCommand(program, setCode);
   return program;
 };

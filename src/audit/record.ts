@@ -20,6 +20,8 @@ export interface AuditRecord {
   reason?: string;
   /** Statements judged that are not on the command line (stdin, heredoc, a file): what really ran. */
   payload?: string[];
+  /** The `blastgate sandbox` the request came from. */
+  sandbox?: string;
   prev: string;
 }
 
@@ -44,6 +46,7 @@ export interface RecordInput {
   exitCode?: number | null;
   signal?: string | null;
   reason?: string;
+  sandbox?: string;
   /** The caller's environment: values of its secret-named variables are masked wherever they appear. */
   env: Record<string, string | undefined>;
   payload?: readonly string[];
@@ -81,5 +84,6 @@ export const buildRecordBody = (input: RecordInput): RecordBody => {
     ...(input.signal ? { signal: input.signal } : {}),
     ...(input.reason ? { reason: cut(redactValue(input.reason, secrets)) } : {}),
     ...(input.payload?.length ? { payload: input.payload.map((p) => cut(redactValue(p, secrets))) } : {}),
+    ...(input.sandbox ? { sandbox: input.sandbox } : {}),
   };
 };

@@ -117,5 +117,12 @@ for (const [pkgName, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tr
   copyFileSync(join(from, file), join(dist, GRAMMAR_DIR, file));
   copyFileSync(join(from, 'LICENSE'), join(dist, GRAMMAR_DIR, `${pkgName}.LICENSE`));
 }
+// The sandbox client: what covers each guarded binary inside a jail. Its own tiny bundle (node core only),
+// and the built-in sandbox profiles as JSON (no YAML at sandbox start).
+await build({ entryPoints: [join(src, 'sandbox', 'client.ts')], outfile: join(dist, 'sandbox-client.js'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'warning' });
+const { parse: parseYaml } = await import('yaml');
+const profileDir = join(src, 'sandbox', 'profiles');
+const profiles = Object.fromEntries(readdirSync(profileDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f.slice(0, -5), parseYaml(readFileSync(join(profileDir, f), 'utf8'))]));
+writeFileSync(join(dist, 'sandbox-profiles.json'), JSON.stringify(profiles));
 const rules = sets.reduce((n, s) => n + s.rules.length, 0);
 process.stdout.write(`built dist/cli.js, dist/core.js + ${built.size - 2} lazy bundles; ${sets.length} rulesets, ${rules} rules compiled to dist/rulesets.json\n`);

@@ -22,6 +22,8 @@ export interface DoctorOptions {
   json?: boolean;
   env?: Record<string, string | undefined>;
   out?: (line: string) => void;
+  /** `doctor --sandbox`: check the sandbox instead of the shims. */
+  sandbox?: boolean;
   /** Where sudo's configuration is read from (tests). */
   sudoers?: string;
 }
@@ -194,7 +196,9 @@ const MARK: Record<CheckStatus, string> = { ok: 'ok  ', info: 'info', warn: 'war
 
 /** Exit 0 when nothing failed (warnings allowed), 1 otherwise. */
 export const runDoctor = async (opts: DoctorOptions = {}): Promise<number> => {
-  const { dir, checks } = await doctorChecks(opts);
+  const { dir, checks } = opts.sandbox
+    ? { dir: null, checks: await (await import('../sandbox/doctor.js')).sandboxChecks({ env: opts.env }) }
+    : await doctorChecks(opts);
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
   const failed = checks.some((c) => c.status === 'fail');
   if (opts.json) out(JSON.stringify({ ok: !failed, dir, checks }));

@@ -73,7 +73,8 @@ Examples:
     .description('check that the shims really stand in front of the tools; each problem with its fix')
     .option('--dir <dir>', 'shim dir')
     .option('--json', 'one JSON object: {ok, dir, checks:[{id, status, message, fix}]}')
-    .action(async (opts: { dir?: string; json?: boolean }) => {
+    .option('--sandbox', 'check `blastgate sandbox` instead: bubblewrap, user namespaces, what would be covered and masked')
+    .action(async (opts: { dir?: string; json?: boolean; sandbox?: boolean }) => {
       const { runDoctor } = await import('./doctor.js');
       setCode(await runDoctor(opts));
     });

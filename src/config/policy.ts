@@ -54,7 +54,7 @@ export const DEFAULT_POLICY: Required<Omit<PolicyFile, 'rules'>> & { rules: Reco
 };
 
 const DECISION_SET = new Set(['allow', 'confirm', 'deny']);
-const TOP_KEYS = new Set(['locked', 'production', 'decisions', 'rules', 'confirm', 'approval', 'resolve']);
+const TOP_KEYS = new Set(['locked', 'production', 'decisions', 'rules', 'confirm', 'approval', 'resolve', 'sandbox']);
 
 // Checked by hand (not ajv) to keep policy loading off the schema compiler on the hot path.
 const validatePolicy = (data: unknown, file: string): PolicyFile => {

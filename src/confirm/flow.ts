@@ -115,6 +115,7 @@ const byApproval = async (ctx: Ctx, why: string): Promise<ConfirmResult> => {
   const paths = req.engine.paths;
   const pollMs = req.pollMs ?? POLL_MS;
   while (Date.now() < deadline) {
+    if (req.signal?.aborted) return finish(ctx, false, 'pending', `stopped waiting for ${pending.id}: the requester went away`, pending.id);
     if (readDenial(paths, pending.id)) return finish(ctx, false, 'denied', `request ${pending.id} was denied by a human`, pending.id);
     const approval = readApproval(paths, pending.id);
     if (approval) {

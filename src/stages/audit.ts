@@ -57,6 +57,7 @@ export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<vo
       reason: event.reason,
       payload: payloadStatements(v),
       env: engine.env,
+      ...(engine.sandbox ? { sandbox: engine.sandbox } : {}),
     });
     await appendRecord(engine.paths, body);
   } catch (err) {

@@ -16,6 +16,8 @@ export interface ConfirmRequest {
   /** Whether stderr is a terminal (decides colour and where the panel goes). */
   stderrIsTTY?: boolean;
   pollMs?: number;
+  /** Stops waiting for an approval (the sandbox broker's client went away). */
+  signal?: AbortSignal;
 }
 
 export interface ConfirmResult {
