@@ -11,6 +11,8 @@ import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
 import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
+import { namesStdin } from '../payload/reader.js';
+import { recheckBeforeExec } from '../payload/recheck.js';
 import type { StdinSource, Verdict } from '../types.js';
 import { shellQuote, visible } from '../report/escape.js';
 import { redactArgv } from '../audit/redact.js';
@@ -60,7 +62,7 @@ export const readsStdin = (index: RuleIndex, program: string, args: string[]): b
     return Object.values(grammar.payloads).some(
       (p) =>
         (p.stdin === true && !(p.stdinUnless ?? []).some((f) => flags.has(f))) ||
-        ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-'))),
+        ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-') || namesStdin(a) || /(?:^|=)@?\/dev\/stdin$/.test(a))),
     );
   });
 
@@ -79,8 +81,18 @@ export const refusalLine = (argv: string[], verdict: Verdict, why: string, env: 
   return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${visible(oneLine(why))}${rule}`;
 };
 
+// /dev/null, /dev/zero… are character devices too (major 1 on Linux), but nobody types into them.
+const stdinIsTty = (): boolean => {
+  try {
+    const st = fstatSync(0);
+    return st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 !== 1;
+  } catch {
+    return false;
+  }
+};
+
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>
-  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : undefined;
+  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : stdinIsTty() ? { kind: 'terminal' } : undefined;
 
 // confirm and audit (prompts, approvals, the hash-chained log) load only for a gated command:
 // the allowed path stays as light as `check`.
@@ -121,11 +133,13 @@ export const runRun = async (argv: string[]): Promise<number> => {
   const program = basename(tool);
   const buffered = !stdinIsTerminal() && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
   const toolArgv = [tool, ...args];
-  const verdict = await guard(
-    { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
-    { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
-  );
-  const approvalId = await gate(engine, verdict, toolArgv);
+  const judge = (probe: boolean) =>
+    guard(
+      { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
+      { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy, ...(probe ? { resolve: false } : {}) },
+    );
+  const first = await judge(false);
+  const { verdict, approvalId } = await recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, { judge, gate: (v) => gate(engine, v, toolArgv) });
   const result = await execPassthrough({
     file,
     argv0: tool,

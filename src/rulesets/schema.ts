@@ -81,6 +81,31 @@ export const rulesetSchema = {
             },
           },
         },
+        implicit: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['read'],
+            properties: {
+              read: { enum: ['payload', 'curl-config', 'wgetrc', 'hash'] },
+              analyzer: { type: 'string' },
+              files: stringList,
+              env: stringList,
+              flags: stringList,
+              disabledBy: stringList,
+              disabledByFirst: stringList,
+            },
+          },
+        },
+        interactive: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { command: stringList, unless: stringList },
+          },
+        },
       },
     },
     rules: {

@@ -4,21 +4,36 @@ import { loadAnalyzer } from '../analyzers/index.js';
 import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
 import { collectPayloads } from '../match/payloads.js';
 import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
+import { readImplicit } from '../payload/implicit.js';
+import { PayloadReader } from '../payload/reader.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
-import type { Finding, Invocation, Match, TraceStep } from '../types.js';
+import type { Finding, Invocation, Match, TraceStep, Unknown } from '../types.js';
 
 export interface MatchContext {
   index: RuleIndex;
   /** The caller's environment (what the command inherits unless `env -i`). */
   env: Record<string, string | undefined>;
   cwd: string;
+  /** Reads and hashes every payload file of the verdict (one per verdict). */
+  reader?: PayloadReader;
 }
 
 export interface MatchResult {
   tool: string | null;
   matches: Match[];
   trace: TraceStep[];
+  /** Implicit inputs (rc/config files) that could not be read or followed. */
+  unknowns: Unknown[];
+  /** The tool would read commands from a terminal on its stdin (grammar.interactive). */
+  interactive: boolean;
 }
+
+// A terminal on stdin, or (check, hooks) a stdin nobody can see, of an invocation the grammar calls interactive.
+const isInteractive = (set: Ruleset, inv: Invocation, read: ReturnType<typeof readArgs>): boolean =>
+  (inv.stdin.kind === 'terminal' || inv.stdin.kind === 'inherit') &&
+  (set.grammar.interactive ?? []).some(
+    (spec) => (spec.command ?? []).every((w, i) => read.positionals[i] === w) && !(spec.unless ?? []).some((f) => read.flags.has(f)),
+  );
 
 const grammarCache = new WeakMap<Ruleset, GrammarIndex>();
 const grammarOf = (set: Ruleset): GrammarIndex => {
@@ -79,11 +94,19 @@ const fillMessage = (message: string, findings: Finding[]): string => {
   return message.includes('{detail}') ? message.replace('{detail}', detail || 'see details') : message;
 };
 
-const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<Match[]> => {
+interface RulesetResult {
+  matches: Match[];
+  unknowns: Unknown[];
+  interactive: boolean;
+}
+
+const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: MatchContext, trace: TraceStep[]): Promise<RulesetResult> => {
   const env = effectiveEnv(inv, ctx.env);
   const given = inv.argsUnknown ? [...inv.argv.slice(1), ANY_WORD] : inv.argv.slice(1);
-  const args = withEnvArgs(given, set, env);
   const g = grammarOf(set);
+  const reader = ctx.reader ?? new PayloadReader();
+  const implicit = readImplicit(inv, withEnvArgs(given, set, env), set, g, { env, cwd: ctx.cwd, reader });
+  const args = implicit.args;
   const readings = [readArgs(args, g, false), readArgs(args, g, true)];
   // Env words are spliced into the middle of args, so run-time words are known by their text.
   const dynamicWords = new Set(inv.dynamic.map((i) => inv.argv[i]!));
@@ -95,8 +118,11 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
     if (!p) {
       p = (async () => {
         const started = performance.now();
-        const payloads = collectPayloads(inv, readings[0]!, set.grammar.payloads[analyzer] ?? {}, ctx.cwd);
-        const result = payloads.length === 0 ? [] : await (await loadAnalyzer(analyzer))(payloads, { cwd: ctx.cwd, env, argv: inv.argv });
+        const payloads = [
+          ...collectPayloads(inv, readings[0]!, set.grammar.payloads[analyzer] ?? {}, ctx.cwd, reader),
+          ...(implicit.payloads.get(analyzer) ?? []),
+        ];
+        const result = payloads.length === 0 ? [] : await (await loadAnalyzer(analyzer))(payloads, { cwd: ctx.cwd, env, argv: inv.argv, reader });
         trace.push({ stage: 'analyze', invocation: n, analyzer, findings: result.map((f) => f.kind), ms: performance.now() - started });
         return result;
       })();
@@ -126,7 +152,7 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
       ...(Object.keys(details).length ? { details } : {}),
     });
   }
-  return out;
+  return { matches: out, unknowns: implicit.unknowns, interactive: isInteractive(set, inv, readings[0]!) };
 };
 
 /** Match one invocation (number `n` in the verdict) against every ruleset for its program. */
@@ -135,10 +161,17 @@ export const matchInvocation = async (inv: Invocation, n: number, ctx: MatchCont
   const trace: TraceStep[] = [];
   if (sets.length === 0) {
     trace.push({ stage: 'match', invocation: n, tool: null, rules: [] });
-    return { tool: null, matches: [], trace };
+    return { tool: null, matches: [], trace, unknowns: [], interactive: false };
   }
   const matches: Match[] = [];
-  for (const set of sets) matches.push(...(await matchRuleset(set, inv, n, ctx, trace)));
+  const unknowns: Unknown[] = [];
+  let interactive = false;
+  for (const set of sets) {
+    const r = await matchRuleset(set, inv, n, ctx, trace);
+    matches.push(...r.matches);
+    unknowns.push(...r.unknowns);
+    interactive ||= r.interactive;
+  }
   trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: matches.map((m) => m.rule) });
-  return { tool: sets[0]!.tool, matches, trace };
+  return { tool: sets[0]!.tool, matches, trace, unknowns, interactive };
 };
