@@ -105,7 +105,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
     trace.push(...result.trace);
     // An agent typing into a tool's terminal session: each statement it sends is never seen by the gate.
     if (result.interactive && ctx.actor.actor === 'agent') {
-      unknowns.push({ reason: `${inv.program} reads commands from a terminal here (an interactive session the gate cannot see into); give them with -c/-f or a file instead`, text: inv.text });
+      unknowns.push({ reason: `${inv.program} reads commands from a terminal here (an interactive session the gate cannot see into); pass the commands as arguments or in a file instead`, text: inv.text });
     }
   }
   const top = worst(matches);

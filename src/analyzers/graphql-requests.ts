@@ -182,8 +182,8 @@ export const requestsOf = (payloads: Payload[], cwd: string, reader = new Payloa
     if (varPayloads.includes(p)) continue;
     if (p.text === null) out.push(unknownRequest(p.origin, p.problem ?? `cannot read ${p.origin}`));
     else if (flagOf(p.origin) === '--config') {
-      // A curl config file (-K) holds options, not a body: only one that mentions a mutation is worth a look.
-      if (p.text.includes('mutation')) out.push(unknownRequest(p.origin, `${p.origin}: a curl config file that sends a GraphQL mutation; its requests are not read`));
+      // A curl config file (-K) holds options, not a body: its lines were spliced into the command line
+      // (src/payload/implicit.ts) and are judged there; only an unreadable one (above) is unknown here.
     } else if (p.origin === 'argument') words.push(p.text);
     else if (URL_LIKE.test(p.text) && !/\s/.test(p.text)) out.push(...fromUrl(p.text)); // `curl --url URL?query=…`
     else if (FORM.test(p.text.trim())) formParts.push(p.text.trim()); // curl joins repeated -d values with '&'

@@ -20,6 +20,9 @@ export const sha256 = (bytes: Buffer | string): string => createHash('sha256').u
 const kindOf = (st: Stats): string =>
   st.isFIFO() ? 'a FIFO or pipe' : st.isCharacterDevice() ? 'a device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'not a regular file';
 
+// /dev/null (char device 1:3) is always empty and reading it takes nothing from anyone (`curl -K /dev/null`).
+const isDevNull = (st: Stats) => st.isCharacterDevice() && st.rdev === 259;
+
 const failed = (path: string, shown: string, why: string): FileRead => ({ ok: false, path, problem: `${shown} ${why}` });
 
 /**
@@ -34,6 +37,7 @@ export const readPayloadBytes = (path: string, shown = path, cap = MAX_PAYLOAD_B
   } catch (err) {
     return failed(path, `cannot read ${shown}`, `(${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
+  if (isDevNull(before)) return { ok: true, path, bytes: Buffer.alloc(0), text: '', sha256: sha256('') };
   if (!before.isFile()) return failed(path, shown, `is ${kindOf(before)}: its content is only known when the tool reads it`);
   if (before.size > cap) return failed(path, shown, `is larger than ${cap} bytes`);
   let fd: number;
