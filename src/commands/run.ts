@@ -11,7 +11,6 @@ import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
 import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
-import { namesStdin } from '../payload/reader.js';
 import { recheckBeforeExec } from '../payload/recheck.js';
 import type { StdinSource, Verdict } from '../types.js';
 import { shellQuote, visible } from '../report/escape.js';
@@ -62,7 +61,7 @@ export const readsStdin = (index: RuleIndex, program: string, args: string[]): b
     return Object.values(grammar.payloads).some(
       (p) =>
         (p.stdin === true && !(p.stdinUnless ?? []).some((f) => flags.has(f))) ||
-        ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-') || namesStdin(a) || /(?:^|=)@?\/dev\/stdin$/.test(a))),
+        ((p.fileFlags?.length || p.atFileFlags?.length) && args.some((a) => a.endsWith('-'))),
     );
   });
 
