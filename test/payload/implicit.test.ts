@@ -1,0 +1,98 @@
+// Implicit inputs through `blastgate check`: the files and variables psql, curl and wget read on their own
+// are judged like their command lines (rulesets' grammar.implicit), and a config that cannot be followed
+// is unknown — never allow.
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { blastgate, sandbox } from '../helpers/cli.js';
+
+const box = sandbox();
+const home = box.env.HOME!;
+const dir = join(box.root, 'work');
+mkdirSync(dir);
+afterAll(() => rmSync(box.root, { recursive: true, force: true }));
+afterEach(() => {
+  for (const f of ['.psqlrc', '.psqlrc-99', '.curlrc', '.wgetrc', '.config']) rmSync(join(home, f), { recursive: true, force: true });
+});
+
+const RAILWAY = 'https://backboard.railway.com/graphql/v2';
+const DELETE_BODY = '{"query":"mutation { volumeDelete(volumeId: \\"vol_prod\\") }"}';
+
+const check = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = blastgate(['check', '--json', '--', ...argv], { env: { ...box.env, ...env }, cwd: dir });
+  const out = r.stdout ? JSON.parse(r.stdout) : null;
+  return { code: r.code, decision: out?.decision as string, rules: ((out?.matches ?? []) as Array<{ rule: string }>).map((m) => m.rule), text: r.stdout + r.stderr };
+};
+
+describe('psql startup files', () => {
+  it('a decoy ~/.psqlrc-99 does not hide ~/.psqlrc: both are read', () => {
+    writeFileSync(join(home, '.psqlrc-99'), '\\set QUIET 1\n');
+    writeFileSync(join(home, '.psqlrc'), 'DROP TABLE orders;\n');
+    expect(check(['psql', '-c', 'select 1']).rules).toContain('psql:drop-table');
+  });
+
+  it('$PGSYSCONFDIR/psqlrc is a startup file too', () => {
+    const sys = join(dir, 'sysconf');
+    mkdirSync(sys, { recursive: true });
+    writeFileSync(join(sys, 'psqlrc'), 'TRUNCATE orders;\n');
+    expect(check(['psql', '-c', 'select 1'], { PGSYSCONFDIR: sys }).rules).toContain('psql:truncate-or-delete-all');
+  });
+
+  it('--no-psqlrc is -X', () => {
+    writeFileSync(join(home, '.psqlrc'), 'DROP TABLE orders;\n');
+    expect(check(['psql', '--no-psqlrc', '-c', 'select 1']).decision).toBe('allow');
+  });
+});
+
+describe('curl config files', () => {
+  it('$XDG_CONFIG_HOME/.curlrc (curl 7.73+) is read', () => {
+    mkdirSync(join(home, '.config'), { recursive: true });
+    writeFileSync(join(home, '.config', '.curlrc'), `url = "${RAILWAY}"\ndata = ${JSON.stringify(DELETE_BODY)}\n`);
+    expect(check(['curl', '-s']).rules).toContain('curl:railway-volume-delete');
+  });
+
+  it('a -K file that names another config (`config = more.cfg`) is followed', () => {
+    writeFileSync(join(dir, 'body.json'), DELETE_BODY);
+    writeFileSync(join(dir, 'more.cfg'), '--data @body.json\n');
+    writeFileSync(join(dir, 'outer.cfg'), `url = "${RAILWAY}"\nconfig = "more.cfg"\n`);
+    expect(check(['curl', '-K', 'outer.cfg']).rules).toContain('curl:railway-volume-delete');
+  });
+
+  it('curl -K - with the config in a here-string is judged from the line', () => {
+    writeFileSync(join(dir, 'body.json'), DELETE_BODY);
+    const line = `curl -K - <<< $'url = "${RAILWAY}"\\ndata = "@body.json"'`;
+    const r = blastgate(['check', '--json', '--shell', line], { env: box.env, cwd: dir });
+    expect(JSON.parse(r.stdout).matches.map((m: { rule: string }) => m.rule)).toContain('curl:railway-volume-delete');
+  });
+
+  it('curl -K - with stdin nobody can see is unknown: not allowed', () => {
+    expect(check(['curl', '-K', '-']).decision).not.toBe('allow');
+  });
+
+  it('a config curl reads but the gate cannot follow (unterminated quote) is unknown: not allowed', () => {
+    writeFileSync(join(home, '.curlrc'), 'data = "{\\"query\\": \n');
+    const r = check(['curl', 'https://example.com/health']);
+    expect(r.decision).not.toBe('allow');
+    expect(r.text).toMatch(/cannot be followed/);
+  });
+
+  it('a harmless ~/.curlrc leaves a harmless request allowed', () => {
+    writeFileSync(join(home, '.curlrc'), '# defaults\nsilent\nconnect-timeout = 5\nuser-agent = "me/1.0"\n');
+    expect(check(['curl', 'https://example.com/health']).decision).toBe('allow');
+  });
+});
+
+describe('wget startup files', () => {
+  const wgetrc = `post_data = ${DELETE_BODY}\n`;
+
+  it('WGETRC=file with post_data = <volumeDelete>: not allowed', () => {
+    writeFileSync(join(dir, 'evil.wgetrc'), wgetrc);
+    expect(check(['wget', '-q', RAILWAY], { WGETRC: join(dir, 'evil.wgetrc') }).rules).toContain('wget:railway-volume-delete');
+  });
+
+  it('~/.wgetrc the same; --no-config turns it off for wget and for the gate', () => {
+    writeFileSync(join(home, '.wgetrc'), wgetrc);
+    expect(check(['wget', '-q', RAILWAY]).rules).toContain('wget:railway-volume-delete');
+    expect(check(['wget', '--no-config', '-q', RAILWAY]).decision).toBe('allow');
+  });
+});
