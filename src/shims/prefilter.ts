@@ -156,7 +156,10 @@ export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
     // are left to the full check's other triggers: only root writes there, and root can rewrite a shim.
     const implicit = (set.grammar.implicit ?? []).filter((i) => i.read !== 'hash').flatMap((i) => i.files ?? []).filter((f) => !f.startsWith('/etc/'));
     if (implicit.length) rules.push({ rule: `${set.tool}:implicit-inputs`, clauses: [implicit.map((template): Atom => ({ kind: 'path', template }))] });
-    if (set.grammar.interactive?.length) rules.push({ rule: `${set.tool}:interactive`, clauses: [[{ kind: 'tty' }]] });
+    for (const spec of set.grammar.interactive ?? []) {
+      const words = (spec.command ?? []).map((word): Clause => [{ kind: 'word', word }]);
+      rules.push({ rule: `${set.tool}:interactive`, clauses: [...words, [{ kind: 'tty' }]] });
+    }
   }
   return { ...base, always: null, rules, envArgs, valueSpellings: [...valueSpellings] };
 };
