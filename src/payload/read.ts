@@ -75,3 +75,13 @@ export const hashNow = (path: string): string | null => {
   const r = readPayloadBytes(path);
   return r.ok ? r.sha256 : null;
 };
+
+/**
+ * A caller-writable file read by the gate itself (a resolver's ~/.pg_service.conf, ~/.railway/config.json):
+ * the same rules as a payload; throws (like readFileSync) when it is not a regular file within the cap.
+ */
+export const readRegularText = (path: string): string => {
+  const r = readPayloadBytes(path);
+  if (!r.ok) throw new Error(r.problem);
+  return r.text;
+};

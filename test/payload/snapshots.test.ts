@@ -76,6 +76,16 @@ describe('anything but a regular file is unknown and left unread', () => {
     }
   });
 
+  it('a resolver never blocks on a FIFO either: check with PGSERVICEFILE naming a FIFO answers at once', () => {
+    const fifo = join(dir, 'services.fifo');
+    rmSync(fifo, { force: true });
+    spawnSync('mkfifo', [fifo]);
+    const started = Date.now();
+    const r = spawnSync(process.execPath, [BIN, 'check', '--', 'psql', '-c', 'DROP TABLE orders'], { env: { ...box.env, PGSERVICEFILE: fifo, PGSERVICE: 'shop' }, cwd: dir, encoding: 'utf8', timeout: 10_000 });
+    expect(Date.now() - started).toBeLessThan(3000);
+    expect(r.status).toBe(10);
+  });
+
   it('psql -f 50 MB: unknown at once, the whole file never held (peak RSS well under the file size)', () => {
     const big = join(dir, 'big.sql');
     writeFileSync(big, '');
