@@ -3,6 +3,7 @@ import { resolve } from 'node:path';
 import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
 import { PayloadReader } from './payload/reader.js';
+import { writtenPaths } from './payload/written.js';
 import { decide } from './stages/decide.js';
 import { matchInvocation } from './stages/match.js';
 import { parseLine } from './stages/parse.js';
@@ -96,7 +97,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   }
   const matches: Match[] = [];
   const tools: Array<string | null> = [];
-  const reader = new PayloadReader();
+  const reader = new PayloadReader(writtenPaths(parsed.commands, ctx.env, ctx.cwd));
   for (const [n, inv] of invocations.entries()) {
     const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]!, reader });
     matches.push(...result.matches);

@@ -12,6 +12,7 @@ import type { Invocation, Unknown } from '../types.js';
 import { curlConfigWords, type ConfigWords } from './curl-config.js';
 import { namesStdin, type PayloadReader } from './reader.js';
 import { wgetrcWords } from './wgetrc.js';
+import { isWritten } from './written.js';
 
 export interface ImplicitResult {
   /** The args with config words spliced in (rc files first, `-K FILE` contents after the flag). */
@@ -173,6 +174,15 @@ export const readImplicit = (inv: Invocation, args: string[], set: Ruleset, g: G
     for (const name of input.env ?? []) if (ctx.env[name]) ctx.reader.note(`$${name}`, ctx.env[name]!);
     const off = (input.disabledBy ?? []).some((f) => read.flags.has(f)) || (input.disabledByFirst ?? []).some((f) => first?.flags.has(f));
     const paths = off ? [] : candidatePaths(input.files ?? [], ctx.env, ctx.cwd);
+    if (!off) {
+      for (const t of input.files ?? []) {
+        const p = expandTemplate(t, ctx.env);
+        const abs = p === null ? null : isAbsolute(p) ? p : resolve(ctx.cwd, p);
+        if (abs && !paths.includes(abs) && isWritten(abs, ctx.reader.written)) {
+          unknown(`${set.tool} reads ${abs} on its own, and this command line writes it first: its content is only known when it runs`);
+        }
+      }
+    }
     for (const path of paths) {
       if (input.read === 'curl-config' || input.read === 'wgetrc') front = [...front, ...configFile(input, path, path, 0)];
       else if (input.read === 'payload') {

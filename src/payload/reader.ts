@@ -3,6 +3,7 @@
 import { isAbsolute, resolve } from 'node:path';
 import type { PayloadSnapshot } from '../types.js';
 import { readPayloadBytes, sha256 } from './read.js';
+import { isWritten, type WrittenPaths } from './written.js';
 
 export interface PayloadFile {
   text: string | null;
@@ -19,11 +20,20 @@ export class PayloadReader {
   private readonly files = new Map<string, PayloadFile>();
   private readonly seen = new Map<string, PayloadSnapshot>();
 
+  /** `written`: files the command line writes (then they are unknown: read now, they are not what runs). */
+  constructor(readonly written: WrittenPaths = []) {}
+
   /** Read `path` (relative to `cwd`); `shown` is how the command line names it. */
   file(path: string, cwd: string, shown = path): PayloadFile {
     const abs = isAbsolute(path) ? path : resolve(cwd, path);
     const had = this.files.get(abs);
     if (had) return had;
+    if (isWritten(abs, this.written)) {
+      const got = { text: null, path: abs, problem: `${shown} is written earlier on this command line: its content is only known when it runs` };
+      this.files.set(abs, got);
+      this.seen.set(abs, { source: abs, sha256: null });
+      return got;
+    }
     const r = readPayloadBytes(abs, shown);
     const got: PayloadFile = r.ok ? { text: r.text, path: abs } : { text: null, path: abs, problem: r.problem };
     this.files.set(abs, got);

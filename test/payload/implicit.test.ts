@@ -96,3 +96,27 @@ describe('wget startup files', () => {
     expect(check(['wget', '--no-config', '-q', RAILWAY]).decision).toBe('allow');
   });
 });
+
+describe('a file the same command line writes before the tool reads it', () => {
+  const hook = (command: string) => {
+    const r = blastgate(['hook', 'claude-code'], { env: box.env, cwd: dir, input: JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: dir }) });
+    return JSON.parse(r.stdout || '{}')?.hookSpecificOutput?.permissionDecision as string | undefined;
+  };
+
+  it("hook: printf 'DROP TABLE orders;' > ~/.psqlrc && psql -c 'select 1' is not allowed (the psqlrc does not exist yet)", () => {
+    expect(hook("printf 'DROP TABLE orders;\\n' > ~/.psqlrc && psql -d shop -c 'select 1'")).toMatch(/ask|deny/);
+  });
+
+  it('hook: a harmless q.sql on disk, overwritten on the line before psql -f q.sql, is not judged by its old content', () => {
+    writeFileSync(join(dir, 'q.sql'), 'SELECT 1;\n');
+    expect(hook("printf 'DROP TABLE orders;' > q.sql && psql -f q.sql")).toMatch(/ask|deny/);
+  });
+
+  it('hook: echo … | tee ~/.curlrc; curl -s is not allowed', () => {
+    expect(hook(`echo 'url = "${RAILWAY}"' | tee ~/.curlrc; curl -s`)).toMatch(/ask|deny/);
+  });
+
+  it('writing some other file on the line changes nothing: echo hi > out.txt && psql -c "select 1" is allowed', () => {
+    expect(check(['bash', '-c', "echo hi > out.txt && psql -c 'select 1'"]).decision).toBe('allow');
+  });
+});
