@@ -65,6 +65,8 @@ export interface InteractiveSpec {
   command?: string[];
   /** Canonical flags whose presence means it does not read commands from the terminal. */
   unless?: string[];
+  /** Only when no positional argument is given (redis-cli without a command). */
+  noArgs?: boolean;
 }
 
 export interface Grammar {

@@ -32,7 +32,10 @@ export interface MatchResult {
 const isInteractive = (set: Ruleset, inv: Invocation, read: ReturnType<typeof readArgs>): boolean =>
   (inv.stdin.kind === 'terminal' || inv.stdin.kind === 'inherit') &&
   (set.grammar.interactive ?? []).some(
-    (spec) => (spec.command ?? []).every((w, i) => read.positionals[i] === w) && !(spec.unless ?? []).some((f) => read.flags.has(f)),
+    (spec) =>
+      (spec.command ?? []).every((w, i) => read.positionals[i] === w) &&
+      !(spec.noArgs && read.positionals.length > 0) &&
+      !(spec.unless ?? []).some((f) => read.flags.has(f)),
   );
 
 const grammarCache = new WeakMap<Ruleset, GrammarIndex>();
