@@ -2,7 +2,8 @@
 // a FIFO that changes after the check, a file rewritten while a human approved it, an agent typing into
 // psql's terminal — each refused with the tables still there; and the pipes psql must read itself
 // (`-f /dev/stdin`, `-f <(…)`) still reach psql: their rows are inserted.
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeKeyFile } from '../../src/approvals/key-store.js';
@@ -158,5 +159,34 @@ describe('an agent typing into psql on a terminal', () => {
     const r = bash(line, { env: humanEnv(), cwd: work });
     expect(r.code, r.stderr).toBe(0);
     expect(await uRows()).toBe('3');
+  });
+});
+
+describe('the same attack by a real non-root user', () => {
+  const USER = 'bgt-payload';
+  const idOf = (flag: string) => Number(spawnSync('id', [flag, USER], { encoding: 'utf8' }).stdout.trim());
+
+  it("bgt-payload: printf 'DROP TABLE orders;' > ~/.psqlrc && psql -c 'select 1' through its shims: 77, orders is still there", async () => {
+    if (spawnSync('id', [USER]).status !== 0) spawnSync('useradd', ['-M', '-s', '/bin/bash', USER]);
+    const them = makeWorld();
+    try {
+      await them.shims(['psql'], { full: 'real' });
+      chmodSync(them.root, 0o755);
+      spawnSync('chown', ['-R', `${idOf('-u')}:${idOf('-g')}`, them.env.HOME!]);
+      chmodSync(pg.host, 0o755); // let the user reach the server's socket, so the harm would be real
+      const env = { ...them.env, PATH: them.pathWith(join(them.root, 'shims')), CLAUDECODE: '1', BLASTGATE_APPROVAL_WAIT: '0' };
+      const line = `cd ~ && printf 'DROP TABLE orders;\\n' > ~/.psqlrc && psql ${conn()} -c 'select 1'`;
+      // runuser resets HOME and friends: hand the whole environment over explicitly.
+      const envWords = Object.entries(env).filter(([, v]) => v !== undefined).map(([k, v]) => `${k}=${v}`);
+      const r = spawnSync('runuser', ['-u', USER, '--', '/usr/bin/env', '-i', ...envWords, '/bin/bash', '-c', line], { encoding: 'utf8', timeout: 60_000 });
+      expect(r.status, r.stderr).toBe(77);
+      expect(r.stderr).toContain('psql:drop-table');
+      expect(await tablesLeft()).toContain('orders');
+      // Control: the user really can reach the server, so without the gate the psqlrc would have run.
+      const direct = spawnSync('runuser', ['-u', USER, '--', '/usr/bin/psql', '-X', ...conn().replace(/'/g, '').split(' '), '-A', '-t', '-c', 'SELECT count(*) FROM orders'], { encoding: 'utf8' });
+      expect(direct.stdout.trim(), direct.stderr).toBe('3');
+    } finally {
+      rmSync(them.root, { recursive: true, force: true });
+    }
   });
 });
