@@ -80,18 +80,20 @@ export const refusalLine = (argv: string[], verdict: Verdict, why: string, env: 
   return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${visible(oneLine(why))}${rule}`;
 };
 
-// /dev/null, /dev/zero… are character devices too (major 1 on Linux), but nobody types into them.
-const stdinIsTty = (): boolean => {
+// A terminal on stdin is an interactive session; /dev/null, /dev/zero… (major 1 on Linux) are character
+// devices too, but nobody types into them: they read as the file they are (never opened for it).
+const unbufferedStdin = (): StdinSource | undefined => {
   try {
     const st = fstatSync(0);
-    return st.isCharacterDevice() && Math.floor(st.rdev / 256) % 4096 !== 1;
+    if (!st.isCharacterDevice()) return undefined;
+    return Math.floor(st.rdev / 256) % 4096 === 1 ? { kind: 'file', path: '/dev/stdin' } : { kind: 'terminal' };
   } catch {
-    return false;
+    return undefined;
   }
 };
 
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>
-  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : stdinIsTty() ? { kind: 'terminal' } : undefined;
+  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : unbufferedStdin();
 
 // confirm and audit (prompts, approvals, the hash-chained log) load only for a gated command:
 // the allowed path stays as light as `check`.

@@ -103,7 +103,7 @@ export const rulesetSchema = {
           items: {
             type: 'object',
             additionalProperties: false,
-            properties: { command: stringList, unless: stringList, noArgs: { type: 'boolean' } },
+            properties: { command: stringList, unless: stringList, maxArgs: { type: 'integer', minimum: 0 } },
           },
         },
       },

@@ -65,8 +65,8 @@ export interface InteractiveSpec {
   command?: string[];
   /** Canonical flags whose presence means it does not read commands from the terminal. */
   unless?: string[];
-  /** Only when no positional argument is given (redis-cli without a command). */
-  noArgs?: boolean;
+  /** Only with at most this many positionals (redis-cli without a command: 0; sqlite3 with just its file: 1). */
+  maxArgs?: number;
 }
 
 export interface Grammar {

@@ -34,7 +34,7 @@ const isInteractive = (set: Ruleset, inv: Invocation, read: ReturnType<typeof re
   (set.grammar.interactive ?? []).some(
     (spec) =>
       (spec.command ?? []).every((w, i) => read.positionals[i] === w) &&
-      !(spec.noArgs && read.positionals.length > 0) &&
+      !(spec.maxArgs !== undefined && read.positionals.length > spec.maxArgs) &&
       !(spec.unless ?? []).some((f) => read.flags.has(f)),
   );
 

@@ -97,6 +97,25 @@ describe('wget startup files', () => {
   });
 });
 
+describe('other shells\' startup files', () => {
+  afterEach(() => {
+    for (const f of ['.mongoshrc.js', '.sqliterc']) rmSync(join(home, f), { force: true });
+  });
+
+  it('~/.mongoshrc.js with db.dropDatabase(): mongosh --eval of a harmless find is not allowed; --norc skips it', () => {
+    writeFileSync(join(home, '.mongoshrc.js'), 'db.dropDatabase()\n');
+    expect(check(['mongosh', 'mongodb://db/shop', '--eval', 'db.orders.find()']).rules).toContain('mongosh:drop-database');
+    expect(check(['mongosh', '--norc', 'mongodb://db/shop', '--eval', 'db.orders.find()']).decision).toBe('allow');
+  });
+
+  it('~/.sqliterc with DROP TABLE: sqlite3 app.db "select 1" is not allowed; a .headers/.mode sqliterc is fine', () => {
+    writeFileSync(join(home, '.sqliterc'), '.headers on\n.mode column\n');
+    expect(check(['sqlite3', 'app.db', 'select 1']).decision).toBe('allow');
+    writeFileSync(join(home, '.sqliterc'), '.headers on\nDROP TABLE users;\n');
+    expect(check(['sqlite3', 'app.db', 'select 1']).decision).not.toBe('allow');
+  });
+});
+
 describe('a file the same command line writes before the tool reads it', () => {
   const hook = (command: string) => {
     const r = blastgate(['hook', 'claude-code'], { env: box.env, cwd: dir, input: JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: dir }) });

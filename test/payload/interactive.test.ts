@@ -28,6 +28,9 @@ describe('interactive sessions declared in the rulesets', () => {
     'gcloud sql connect shop-db --user=postgres',
     'pscale shell shop main',
     'rails dbconsole',
+    'mysql -h db.internal shop',
+    'mongosh mongodb://db.internal/shop',
+    'sqlite3 app.db',
   ])('%s: confirm for an agent, allow for a human', (line) => {
     expect(decision(line, 'agent')).toBe('confirm');
     expect(decision(line, 'human')).toBe('allow');
@@ -42,6 +45,9 @@ describe('interactive sessions declared in the rulesets', () => {
     "heroku pg:psql -a shop -c 'select 1'",
     'fly postgres list',
     'rails db:migrate:status',
+    "mysql -h db.internal shop -e 'select 1'",
+    "mongosh mongodb://db.internal/shop --eval 'db.orders.countDocuments()'",
+    "sqlite3 app.db 'select count(*) from orders'",
   ])('%s: no terminal session, allowed for an agent', (line) => {
     expect(decision(line, 'agent')).toBe('allow');
   });
