@@ -2,7 +2,8 @@
 // one option per line, `name = value`, `name: value`, `name value` or `--name value`; `#` comments;
 // double-quoted values with \\ \" \t \n \r \v escapes. `url = X` is a URL, like a positional.
 
-export type ConfigWords = { words: string[] } | { problem: string };
+/** Words of a config file; `includes` / `includeDirs` name more files read in its place (my.cnf `!include`). */
+export type ConfigWords = { words: string[]; includes?: string[]; includeDirs?: string[] } | { problem: string };
 
 const ESCAPES: Record<string, string> = { t: '\t', n: '\n', r: '\r', v: '\v' };
 

@@ -11,6 +11,7 @@ import type { ImplicitInput, Ruleset } from '../rulesets/types.js';
 import type { Invocation, Unknown } from '../types.js';
 import { curlConfigWords, type ConfigWords } from './curl-config.js';
 import { namesStdin, type PayloadReader } from './reader.js';
+import { mysqlOptionWords } from './mysql-options.js';
 import { wgetrcWords } from './wgetrc.js';
 import { isWritten } from './written.js';
 
@@ -99,7 +100,20 @@ const takesValueIn = (g: GrammarIndex) => (flag: string): boolean => {
 const wordsOf = (input: ImplicitInput, text: string, g: GrammarIndex): ConfigWords =>
   input.read === 'wgetrc'
     ? wgetrcWords(text, [...g.valueFlags, ...Object.keys(g.grammar.aliases)].filter((f) => f.startsWith('--')))
-    : curlConfigWords(text, takesValueIn(g));
+    : input.read === 'mysql-options'
+      ? mysqlOptionWords(text)
+      : curlConfigWords(text, takesValueIn(g));
+
+const isConfig = (input: ImplicitInput) => input.read === 'curl-config' || input.read === 'wgetrc' || input.read === 'mysql-options';
+
+/** `*.cnf` files of an `!includedir` (MySQL reads those, in order). */
+const cnfFiles = (dir: string): string[] => {
+  try {
+    return readdirSync(dir).filter((n) => n.endsWith('.cnf')).sort().slice(0, MAX_GLOB_MATCHES).map((n) => join(dir, n));
+  } catch {
+    return [];
+  }
+};
 
 /** Where a flag that names a config file sits in args: [index, words it takes, value]. */
 const configFlagAt = (args: string[], i: number, spellings: string[]): { take: number; value: string } | null => {
@@ -128,7 +142,12 @@ export const readImplicit = (inv: Invocation, args: string[], set: Ruleset, g: G
       unknown(`${set.tool} reads its options from ${shown}, which cannot be followed: ${got.problem}`);
       return [];
     }
-    return depth >= MAX_CONFIG_DEPTH ? got.words : expandFlags(input, got.words, depth + 1);
+    if (depth >= MAX_CONFIG_DEPTH) {
+      if (got.includes?.length || got.includeDirs?.length) unknown(`${set.tool}: ${shown} includes files deeper than ${MAX_CONFIG_DEPTH} levels`);
+      return got.words;
+    }
+    const included = [...(got.includes ?? []), ...(got.includeDirs ?? []).flatMap(cnfFiles)].flatMap((f) => configFile(input, f, f, depth + 1));
+    return [...expandFlags(input, got.words, depth + 1), ...included];
   };
   const configFile = (input: ImplicitInput, path: string, shown: string, depth: number): string[] => {
     if (namesStdin(path)) {
@@ -184,7 +203,7 @@ export const readImplicit = (inv: Invocation, args: string[], set: Ruleset, g: G
       }
     }
     for (const path of paths) {
-      if (input.read === 'curl-config' || input.read === 'wgetrc') front = [...front, ...configFile(input, path, path, 0)];
+      if (isConfig(input)) front = [...front, ...configFile(input, path, path, 0)];
       else if (input.read === 'payload') {
         const got = ctx.reader.file(path, ctx.cwd);
         const list = result.payloads.get(input.analyzer!) ?? [];
@@ -192,7 +211,7 @@ export const readImplicit = (inv: Invocation, args: string[], set: Ruleset, g: G
         result.payloads.set(input.analyzer!, list);
       } else ctx.reader.file(path, ctx.cwd);
     }
-    if (input.read === 'curl-config' || input.read === 'wgetrc') spliced = expandFlags(input, spliced, 0);
+    if (isConfig(input)) spliced = expandFlags(input, spliced, 0);
   }
   result.args = [...front, ...spliced];
   return result;

@@ -88,7 +88,7 @@ export const rulesetSchema = {
             additionalProperties: false,
             required: ['read'],
             properties: {
-              read: { enum: ['payload', 'curl-config', 'wgetrc', 'hash'] },
+              read: { enum: ['payload', 'curl-config', 'wgetrc', 'mysql-options', 'hash'] },
               analyzer: { type: 'string' },
               files: stringList,
               env: stringList,

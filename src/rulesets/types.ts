@@ -38,10 +38,10 @@ export interface PayloadSource {
 export interface ImplicitInput {
   /**
    * `payload`: its text is one more payload for `analyzer` (a psqlrc is SQL);
-   * `curl-config` / `wgetrc`: option lines, read as if written at the front of the command line;
+   * `curl-config` / `wgetrc` / `mysql-options`: option lines, read as if written at the front of the command line;
    * `hash`: not judged, only snapshotted (approvals bind it, `run` re-checks it before exec).
    */
-  read: 'payload' | 'curl-config' | 'wgetrc' | 'hash';
+  read: 'payload' | 'curl-config' | 'wgetrc' | 'mysql-options' | 'hash';
   analyzer?: string;
   /**
    * Candidate paths; every one that exists is read (no tool's precedence is trusted to hide a file).

@@ -116,6 +116,26 @@ describe('other shells\' startup files', () => {
   });
 });
 
+describe('MySQL option files', () => {
+  afterEach(() => rmSync(join(home, '.my.cnf'), { force: true }));
+
+  it('~/.my.cnf with init-command = DROP TABLE in [mysql]: mysql -e "select 1" is not allowed; --no-defaults skips it', () => {
+    writeFileSync(join(home, '.my.cnf'), '[client]\nuser = app\n[mysql]\ninit-command = "DROP TABLE orders"\n');
+    expect(check(['mysql', 'shop', '-e', 'select 1']).decision).not.toBe('allow');
+    expect(check(['mysql', '--no-defaults', 'shop', '-e', 'select 1']).decision).toBe('allow');
+  });
+
+  it('an !includedir is followed: execute = TRUNCATE in conf.d/x.cnf is found; other programs\' groups are not read', () => {
+    const conf = join(dir, 'conf.d');
+    mkdirSync(conf, { recursive: true });
+    writeFileSync(join(conf, 'server.cnf'), '[mysqld]\ninit-file = /var/lib/mysql/init.sql\n');
+    writeFileSync(join(home, '.my.cnf'), `[client]\nuser = app\n!includedir ${conf}\n`);
+    expect(check(['mysql', 'shop', '-e', 'select 1']).decision).toBe('allow');
+    writeFileSync(join(conf, 'x.cnf'), '[mysql]\nexecute = TRUNCATE orders\n');
+    expect(check(['mysql', 'shop', '-e', 'select 1']).decision).not.toBe('allow');
+  });
+});
+
 describe('a file the same command line writes before the tool reads it', () => {
   const hook = (command: string) => {
     const r = blastgate(['hook', 'claude-code'], { env: box.env, cwd: dir, input: JSON.stringify({ tool_name: 'Bash', tool_input: { command }, cwd: dir }) });
