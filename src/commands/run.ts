@@ -140,7 +140,11 @@ export const runRun = async (argv: string[]): Promise<number> => {
       { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy, ...(probe ? { resolve: false } : {}) },
     );
   const first = await judge(false);
-  const { verdict, approvalId } = await recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, { judge, gate: (v) => gate(engine, v, toolArgv) });
+  const { verdict, approvalId } = await recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, {
+    judge,
+    gate: (v) => gate(engine, v, toolArgv),
+    notice: (line) => process.stderr.write(`blastgate: ${line}\n`),
+  });
   const result = await execPassthrough({
     file,
     argv0: tool,

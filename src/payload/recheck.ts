@@ -27,6 +27,8 @@ export interface RecheckPorts {
   judge: (probe: boolean) => Promise<Verdict>;
   /** Confirm / approve / refuse a verdict (throws when refused); the approval id when one let it through. */
   gate: (verdict: Verdict) => Promise<string | undefined>;
+  /** Told before a re-verdict, with what changed (one line for the user). */
+  notice?: (line: string) => void;
 }
 
 /**
@@ -41,6 +43,8 @@ export const recheckBeforeExec = async (first: Judged, ports: RecheckPorts): Pro
     const probe = cheap ? null : await ports.judge(true);
     if (probe && key(probe.payloads) === key(current.verdict.payloads)) return current;
     if (round === MAX_RECHECKS) break;
+    const files = changedFiles(current.verdict);
+    ports.notice?.(`${files.length ? files.join(', ') : 'what the command reads'} changed after it was checked; checking it again`);
     const verdict = await ports.judge(false);
     current = { verdict, approvalId: await ports.gate(verdict) };
   }

@@ -116,6 +116,7 @@ describe('bytes that change after the check', () => {
     expect(await approver.exitCode()).toBe(0);
     const done = await gated.done;
     expect(done.code, done.stderr).toBe(77);
+    expect(done.stderr).toContain('mig.sql changed after it was checked');
     expect(await tablesLeft()).toEqual(['customers', 'orders', 'scratch', 'u']);
     // The new content was judged on its own: a second request names the other tables.
     const again = listPending(paths).find((p) => p.id !== req.id && p.panel.argv.includes('mig.sql'));
