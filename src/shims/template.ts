@@ -79,8 +79,8 @@ const atomVar = (i: number) => `__bgs_a${i}`;
 const pathTest = (template: string): string => {
   const glob = (rest: string) => rest.split('*').map((part) => (part ? shQuote(part) : '')).join('*');
   if (template.startsWith('~/')) return `{ [ -z "\${HOME-}" ] || __bgs_any "$HOME"${glob(template.slice(1))}; }`;
-  const v = /^\$([A-Za-z_][A-Za-z0-9_]*)/.exec(template);
-  if (v) return `[ -n "\${${v[1]}-}" ]`;
+  const v = /^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(template);
+  if (v) return `{ [ -n "\${${v[1]}-}" ] && __bgs_any "$${v[1]}"${glob(v[2]!)}; }`;
   if (template.startsWith('/')) return `__bgs_any ${glob(template)}`;
   return 'true';
 };
@@ -211,7 +211,7 @@ const ruleChecks = (p: Prefilter): string => {
   }
   const lines: string[] = [];
   if (p.rules.some((r) => r.clauses.some((c) => c.some((a) => a.kind === 'path')))) {
-    lines.push('__bgs_any() { for __bgs_f do [ -e "$__bgs_f" ] && return 0; done; return 1; }');
+    lines.push('__bgs_any() { for __bgs_f do { [ -e "$__bgs_f" ] || [ -h "$__bgs_f" ]; } && return 0; done; return 1; }');
   }
   if (patterns.length) {
     lines.push(`${patterns.map((_, i) => `${atomVar(i)}=`).join(' ')}`);
