@@ -2,6 +2,8 @@
 import { resolve } from 'node:path';
 import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
+import { PayloadReader } from './payload/reader.js';
+import { writtenPaths } from './payload/written.js';
 import { decide } from './stages/decide.js';
 import { matchInvocation } from './stages/match.js';
 import { parseLine } from './stages/parse.js';
@@ -95,12 +97,17 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   }
   const matches: Match[] = [];
   const tools: Array<string | null> = [];
+  const reader = new PayloadReader(writtenPaths(parsed.commands, ctx.env, ctx.cwd));
   for (const [n, inv] of invocations.entries()) {
-    const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]! });
+    const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]!, reader });
     matches.push(...result.matches);
     unknowns.push(...result.unknowns);
     tools.push(result.tool);
     trace.push(...result.trace);
+    // An agent typing into a tool's terminal session: each statement it sends is never seen by the gate.
+    if (result.interactive && ctx.actor.actor === 'agent') {
+      unknowns.push({ reason: `${inv.program} reads commands from a terminal here (an interactive session the gate cannot see into); pass the commands as arguments or in a file instead`, text: inv.text });
+    }
   }
   const top = worst(matches);
   let target = null;
@@ -137,5 +144,6 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
     actor: ctx.actor.actor,
     reason: decided.reason,
     trace,
+    payloads: reader.snapshots(),
   };
 };

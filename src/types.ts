@@ -17,7 +17,8 @@ export type StdinSource =
   | { kind: 'file'; path: string } // `< path`
   | { kind: 'heredoc'; body: string; expands: boolean } // `<<EOF` (expands: unquoted delimiter)
   | { kind: 'herestring'; body: string } // `<<< word`
-  | { kind: 'buffered'; body: string; truncated: boolean }; // bytes the shim read from its own stdin
+  | { kind: 'buffered'; body: string; truncated: boolean } // bytes the shim read from its own stdin
+  | { kind: 'terminal' }; // `run` saw a terminal on its own stdin (an interactive session)
 
 export interface Redirect {
   op: string; // '>', '>>', '<', '<<', '<<-', '<<<', '&>', '>&', '2>' …

@@ -1,6 +1,5 @@
 // Turn payloads (HTTP bodies, files, stdin, command words) into GraphQL requests: document + variables.
-import { readFileSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { PayloadReader } from '../payload/reader.js';
 import type { Payload } from './types.js';
 import { UNKNOWN, type Variables } from './graphql-values.js';
 
@@ -13,7 +12,6 @@ export interface GraphqlRequest {
   problem?: string;
 }
 
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const REQUEST_KEYS = new Set(['query', 'variables', 'operationName', 'operations']);
 
 const unknownRequest = (origin: string, problem: string): GraphqlRequest => ({ query: null, variables: UNKNOWN, origin, problem });
@@ -85,14 +83,8 @@ const DOCUMENT_START = /^\s*(?:[{[#]|(?:query|mutation|subscription|fragment)\b)
 // httpie / xh items: `key=value`, `key:=json`, `key=@file`, `key:=@file` (headers `k:v` and params `k==v` are not body).
 const ITEM = /^((?:\\.|[\w.\-[\]])*)(==|:=@|=@|:=|=|@|:)([\s\S]*)$/;
 
-const readFile = (path: string, cwd: string): string | null => {
-  try {
-    const text = readFileSync(isAbsolute(path) ? path : resolve(cwd, path), 'utf8');
-    return text.length > MAX_FILE_BYTES ? null : text;
-  } catch {
-    return null;
-  }
-};
+// Files named in request items are read like any payload: regular files only, capped, hashed.
+const readFile = (path: string, cwd: string, reader: PayloadReader): string | null => reader.file(path, cwd).text;
 
 const fromUrl = (word: string): GraphqlRequest[] => {
   const q = word.indexOf('?');
@@ -100,12 +92,12 @@ const fromUrl = (word: string): GraphqlRequest[] => {
 };
 
 /** Request items of one command (httpie/xh): fields named like a GraphQL request build one JSON body. */
-const fromItems = (items: Array<[string, string, string]>, cwd: string): GraphqlRequest[] => {
+const fromItems = (items: Array<[string, string, string]>, cwd: string, reader: PayloadReader): GraphqlRequest[] => {
   const o: Record<string, unknown> = {};
   for (const [key, op, raw] of items) {
     let value: unknown = raw;
     if (op === '=@' || op === ':=@') {
-      const text = readFile(raw, cwd);
+      const text = readFile(raw, cwd, reader);
       if (text === null) return [unknownRequest(`${key}${op}${raw}`, `cannot read ${raw}`)];
       value = text;
     }
@@ -123,7 +115,7 @@ const fromItems = (items: Array<[string, string, string]>, cwd: string): Graphql
   return fromObject(o, 'request items');
 };
 
-const fromArguments = (words: string[], cwd: string): GraphqlRequest[] => {
+const fromArguments = (words: string[], cwd: string, reader: PayloadReader): GraphqlRequest[] => {
   const out: GraphqlRequest[] = [];
   const items: Array<[string, string, string]> = [];
   for (const word of words) {
@@ -144,7 +136,7 @@ const fromArguments = (words: string[], cwd: string): GraphqlRequest[] => {
     // rather than skipped; plain words (`api`, `POST`, a search term) are not bodies.
     if (!item && (/[{}]/.test(word) || RUNTIME.test(word))) out.push(...fromBody(word, 'argument'));
   }
-  return [...out, ...fromItems(items, cwd)];
+  return [...out, ...fromItems(items, cwd, reader)];
 };
 
 // ---------- variables given apart from the document (`railway api --variables/--var/--raw-var`) ----------
@@ -180,7 +172,7 @@ const sharedVariables = (payloads: Payload[]): Variables => {
 };
 
 /** Every request the payloads make. Variables flags fill in documents that carry none of their own. */
-export const requestsOf = (payloads: Payload[], cwd: string): GraphqlRequest[] => {
+export const requestsOf = (payloads: Payload[], cwd: string, reader = new PayloadReader()): GraphqlRequest[] => {
   const varPayloads = payloads.filter((p) => VARIABLE_FLAGS.has(flagOf(p.origin)));
   const shared = varPayloads.length > 0 ? sharedVariables(varPayloads) : undefined;
   const out: GraphqlRequest[] = [];
@@ -190,14 +182,14 @@ export const requestsOf = (payloads: Payload[], cwd: string): GraphqlRequest[] =
     if (varPayloads.includes(p)) continue;
     if (p.text === null) out.push(unknownRequest(p.origin, p.problem ?? `cannot read ${p.origin}`));
     else if (flagOf(p.origin) === '--config') {
-      // A curl config file (-K) holds options, not a body: only one that mentions a mutation is worth a look.
-      if (p.text.includes('mutation')) out.push(unknownRequest(p.origin, `${p.origin}: a curl config file that sends a GraphQL mutation; its requests are not read`));
+      // A curl config file (-K) holds options, not a body: its lines were spliced into the command line
+      // (src/payload/implicit.ts) and are judged there; only an unreadable one (above) is unknown here.
     } else if (p.origin === 'argument') words.push(p.text);
     else if (URL_LIKE.test(p.text) && !/\s/.test(p.text)) out.push(...fromUrl(p.text)); // `curl --url URL?query=…`
     else if (FORM.test(p.text.trim())) formParts.push(p.text.trim()); // curl joins repeated -d values with '&'
     else out.push(...fromBody(p.text, p.origin));
   }
   if (formParts.length > 0) out.push(...fromForm(formParts.join('&'), 'form data'));
-  out.push(...fromArguments(words, cwd));
+  out.push(...fromArguments(words, cwd, reader));
   return shared === undefined ? out : out.map((r) => (r.query !== null && r.variables !== UNKNOWN && Object.keys(r.variables).length === 0 ? { ...r, variables: shared } : r));
 };

@@ -90,7 +90,7 @@ const analyzeDocument = (doc: DocumentNode, req: GraphqlRequest): Finding[] => {
 /** Every destructive mutation in the payloads; `unknown` for a body or document that cannot be judged. */
 export const analyzeGraphql: Analyzer = async (payloads, ctx) => {
   const out: Finding[] = [];
-  for (const req of requestsOf(payloads, ctx.cwd)) {
+  for (const req of requestsOf(payloads, ctx.cwd, ctx.reader)) {
     if (req.query === null) {
       out.push(unknown(req.problem ?? `cannot read the GraphQL request from ${req.origin}`));
       continue;

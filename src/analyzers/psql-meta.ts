@@ -1,8 +1,7 @@
 // psql meta-commands: which only display or set things, which hide SQL (`\i`, `\copy (query)`) and which
 // run something outside the session (`\!`, `\gexec`, `|pipes`, `backquotes`).
-import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, resolve } from 'node:path';
-import { MAX_PAYLOAD_BYTES } from '../match/payloads.js';
+import { namesStdin, type PayloadReader } from '../payload/reader.js';
 import type { Finding } from '../types.js';
 import type { ScriptMeta } from './psql-script.js';
 import { walkFor } from './sql-do-block.js';
@@ -26,6 +25,8 @@ export interface ScriptContext {
   stopsOnError?: boolean;
   /** search_path may be changed from outside the script (PGOPTIONS): pg_temp might not be searched first. */
   searchPathFromEnv?: boolean;
+  /** Reads included files: regular files only, capped, never blocking, hashed into the verdict. */
+  reader: PayloadReader;
 }
 
 export type ScriptAnalyzer = (text: string, sc: ScriptContext) => Promise<Finding[]>;
@@ -49,16 +50,12 @@ const hidden = (m: ScriptMeta, origin: string, note: string): Finding =>
 
 const readInclude = (m: ScriptMeta, sc: ScriptContext): { text: string; path: string } | { problem: string } => {
   let file = m.args[0]!;
-  if (file === '-') return { problem: 'reads SQL from stdin at run time' };
+  if (namesStdin(file)) return { problem: 'reads SQL from stdin at run time' };
   if (file.startsWith('~/') && sc.home) file = `${sc.home}${file.slice(1)}`;
   const relativeTo = m.name === 'ir' || m.name === 'include_relative' ? sc.baseDir : sc.cwd;
   const path = isAbsolute(file) ? file : resolve(relativeTo, file);
-  try {
-    const text = readFileSync(path, 'utf8');
-    return text.length > MAX_PAYLOAD_BYTES ? { problem: `${file} is larger than ${MAX_PAYLOAD_BYTES} bytes` } : { text, path };
-  } catch (err) {
-    return { problem: `cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  }
+  const got = sc.reader.file(path, sc.cwd, file);
+  return got.text === null ? { problem: got.problem ?? `cannot read ${file}` } : { text: got.text, path };
 };
 
 // `\copy` is COPY run by psql: parse it as COPY to see a hidden query; `program` runs a local shell command.

@@ -35,6 +35,7 @@
 // not reported, as long as a failed CREATE cannot let the DROP reach a real table of the same name (one -c
 // string, ON_ERROR_STOP, -1, inside BEGIN) and nothing moves pg_temp off the front of search_path.
 import { dirname, resolve } from 'node:path';
+import { PayloadReader } from '../payload/reader.js';
 import type { Finding } from '../types.js';
 import { metaFindings, type ScriptContext } from './psql-meta.js';
 import { psqlScriptOptions } from './psql-options.js';
@@ -176,6 +177,7 @@ export const analyzeSql: Analyzer = async (payloads, ctx) => {
   const stopsOnError = singleTransaction || /^(on|1|true|yes)$/i.test(vars.get('ON_ERROR_STOP') ?? '');
   const searchPathFromEnv = /search_path/i.test(ctx.env.PGOPTIONS ?? '');
   const varText = [...vars.values()].join('\n');
+  const reader = ctx.reader ?? new PayloadReader();
   for (const p of payloads) {
     if (p.text === null) {
       out.push({ kind: 'unknown', detail: p.problem ?? `cannot read SQL from ${p.origin}`, details: { origin: p.origin } });
@@ -186,7 +188,7 @@ export const analyzeSql: Analyzer = async (payloads, ctx) => {
       const pg = await loadPgParser();
       // psql sends a -c string to the server as written: no variable is substituted in it.
       const scriptVars = p.origin === '-c' ? new Map<string, string | null>() : vars;
-      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0, stopsOnError, searchPathFromEnv, ...(numericVars ? { numericVars } : {}) })));
+      out.push(...(await analyzeScript(p.text, { pg, origin: p.origin, cwd: ctx.cwd, baseDir: payloadDir(p.origin, ctx.cwd), home: ctx.env.HOME, vars: scriptVars, singleLine, depth: 0, stopsOnError, searchPathFromEnv, ...(numericVars ? { numericVars } : {}), reader })));
     } catch (err) {
       out.push({ kind: 'unknown', detail: `SQL from ${p.origin} could not be analyzed: ${firstLine((err as Error).message)}`, details: { origin: p.origin } });
     }

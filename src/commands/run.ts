@@ -11,6 +11,7 @@ import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
 import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
+import { recheckBeforeExec } from '../payload/recheck.js';
 import type { StdinSource, Verdict } from '../types.js';
 import { shellQuote, visible } from '../report/escape.js';
 import { redactArgv } from '../audit/redact.js';
@@ -79,8 +80,20 @@ export const refusalLine = (argv: string[], verdict: Verdict, why: string, env: 
   return `${oneLine(shellQuote(redactArgv(argv, env)), 60)} not run: ${visible(oneLine(why))}${rule}`;
 };
 
+// A terminal on stdin is an interactive session; /dev/null, /dev/zero… (major 1 on Linux) are character
+// devices too, but nobody types into them: they read as the file they are (never opened for it).
+const unbufferedStdin = (): StdinSource | undefined => {
+  try {
+    const st = fstatSync(0);
+    if (!st.isCharacterDevice()) return undefined;
+    return Math.floor(st.rdev / 256) % 4096 === 1 ? { kind: 'file', path: '/dev/stdin' } : { kind: 'terminal' };
+  } catch {
+    return undefined;
+  }
+};
+
 const stdinSourceOf = (b: BufferedStdin | null): StdinSource | undefined =>
-  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : undefined;
+  b ? { kind: 'buffered', body: b.truncated ? '' : bufferedText(b), truncated: b.truncated } : unbufferedStdin();
 
 // confirm and audit (prompts, approvals, the hash-chained log) load only for a gated command:
 // the allowed path stays as light as `check`.
@@ -121,11 +134,17 @@ export const runRun = async (argv: string[]): Promise<number> => {
   const program = basename(tool);
   const buffered = !stdinIsTerminal() && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
   const toolArgv = [tool, ...args];
-  const verdict = await guard(
-    { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
-    { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy },
-  );
-  const approvalId = await gate(engine, verdict, toolArgv);
+  const judge = (probe: boolean) =>
+    guard(
+      { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
+      { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy, ...(probe ? { resolve: false } : {}) },
+    );
+  const first = await judge(false);
+  const { verdict, approvalId } = await recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, {
+    judge,
+    gate: (v) => gate(engine, v, toolArgv),
+    notice: (line) => process.stderr.write(`blastgate: ${line}\n`),
+  });
   const result = await execPassthrough({
     file,
     argv0: tool,

@@ -1,7 +1,7 @@
 // Which PostgreSQL server, database and user a command connects to, worked out the way libpq does:
 // connection string / URI over command-line flags, then the service file, then PG* variables, then
 // defaults. A password is only ever noted as present, never kept.
-import { readFileSync } from 'node:fs';
+import { readRegularText } from '../payload/read.js';
 import { join } from 'node:path';
 import { userInfo } from 'node:os';
 
@@ -114,7 +114,7 @@ export const readService = (name: string, env: Env): Params | null => {
   for (const file of files) {
     let text: string;
     try {
-      text = readFileSync(file, 'utf8');
+      text = readRegularText(file);
     } catch {
       continue;
     }

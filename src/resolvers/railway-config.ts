@@ -1,6 +1,6 @@
 // The Railway CLI's own config (~/.railway/config.json) and the project/environment/service it would
 // target from this directory — read the way railwayapp/cli v5 reads it (src/config.rs).
-import { readFileSync } from 'node:fs';
+import { readRegularText } from '../payload/read.js';
 import { dirname, join, resolve } from 'node:path';
 
 /** One `railway link` entry, keyed in the file by the absolute directory that was linked. */
@@ -47,7 +47,7 @@ export const readRailwayConfig = (env: Env): RailwayConfig | null => {
   if (!path) return null;
   let raw: unknown;
   try {
-    raw = JSON.parse(readFileSync(path, 'utf8'));
+    raw = JSON.parse(readRegularText(path));
   } catch {
     return null;
   }

@@ -1,6 +1,7 @@
 // What a terraform working directory says about itself without running anything: the selected
 // workspace, the backend it was initialised with, and where a local backend keeps its state.
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { readdirSync, statSync } from 'node:fs';
+import { readRegularText } from '../payload/read.js';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 
 export interface Workdir {
@@ -20,7 +21,7 @@ export interface Workdir {
 
 const readText = (file: string): string | undefined => {
   try {
-    return readFileSync(file, 'utf8');
+    return readRegularText(file);
   } catch {
     return undefined;
   }

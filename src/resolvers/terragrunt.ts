@@ -1,6 +1,7 @@
 // Blast radius of a terragrunt command, best effort and without running terragrunt: the working dir,
 // and for a multi-unit run (run --all, run-all, stack run …) how many units sit under it.
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
+import { readRegularText } from '../payload/read.js';
 import { basename, join, relative, resolve } from 'node:path';
 import { isFalsy } from '../match/read-args.js';
 import type { Invocation, Target } from '../types.js';
@@ -75,7 +76,7 @@ const findUnits = (root: string): { units: string[]; complete: boolean } => {
 /** `unit "name" { … }` blocks of a terragrunt.stack.hcl. */
 const stackUnits = (dir: string): string[] | undefined => {
   try {
-    const text = readFileSync(join(dir, 'terragrunt.stack.hcl'), 'utf8');
+    const text = readRegularText(join(dir, 'terragrunt.stack.hcl'));
     return [...text.matchAll(/^\s*(unit|stack)\s+"([^"]+)"/gm)].map((m) => `${m[1]} ${m[2]}`);
   } catch {
     return undefined;

@@ -113,7 +113,15 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     ...(data.grammar?.config ? { config: data.grammar.config } : {}),
     ...(data.grammar?.longOptions ? { longOptions: data.grammar.longOptions } : {}),
     ...(data.grammar?.commandLongOptions ? { commandLongOptions: data.grammar.commandLongOptions } : {}),
+    ...(data.grammar?.implicit ? { implicit: data.grammar.implicit } : {}),
+    ...(data.grammar?.interactive ? { interactive: data.grammar.interactive } : {}),
   };
+  for (const [i, input] of (grammar.implicit ?? []).entries()) {
+    const at: Path = ['grammar', 'implicit', i];
+    if (input.read === 'payload' && !(input.analyzer && grammar.payloads[input.analyzer])) {
+      fail(file, lineOf(doc, lines, at), at, `implicit input read as payload needs an analyzer named in grammar.payloads (got ${JSON.stringify(input.analyzer ?? null)})`);
+    }
+  }
   const seen = new Set<string>();
   for (const [i, rule] of data.rules.entries()) {
     const at: Path = ['rules', i];

@@ -95,6 +95,31 @@ export const rulesetSchema = {
             },
           },
         },
+        implicit: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            required: ['read'],
+            properties: {
+              read: { enum: ['payload', 'curl-config', 'wgetrc', 'mysql-options', 'hash'] },
+              analyzer: { type: 'string' },
+              files: stringList,
+              env: stringList,
+              flags: stringList,
+              disabledBy: stringList,
+              disabledByFirst: stringList,
+            },
+          },
+        },
+        interactive: {
+          type: 'array',
+          items: {
+            type: 'object',
+            additionalProperties: false,
+            properties: { command: stringList, unless: stringList, maxArgs: { type: 'integer', minimum: 0 } },
+          },
+        },
       },
     },
     rules: {

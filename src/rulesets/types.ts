@@ -31,6 +31,44 @@ export interface PayloadSource {
   positionals?: boolean;
 }
 
+/**
+ * A file or variable the tool reads on its own (rc and config files): judged like the command line and
+ * hashed into the verdict. A file the gate cannot read or follow makes the verdict unknown.
+ */
+export interface ImplicitInput {
+  /**
+   * `payload`: its text is one more payload for `analyzer` (a psqlrc is SQL);
+   * `curl-config` / `wgetrc` / `mysql-options`: option lines, read as if written at the front of the command line;
+   * `hash`: not judged, only snapshotted (approvals bind it, `run` re-checks it before exec).
+   */
+  read: 'payload' | 'curl-config' | 'wgetrc' | 'mysql-options' | 'hash';
+  analyzer?: string;
+  /**
+   * Candidate paths; every one that exists is read (no tool's precedence is trusted to hide a file).
+   * `~/` is the tool's HOME (the account's home when unset), `$VAR` a variable's value (skipped when
+   * unset or empty), a `*` in the last part any name (`~/.psqlrc-*`).
+   */
+  files?: string[];
+  /** Variables the tool reads on its own (PGOPTIONS): their values are snapshotted as `$NAME`. */
+  env?: string[];
+  /** Canonical flags whose value is a file read the same way, in place (`curl -K FILE`; `-` is stdin). */
+  flags?: string[];
+  /** Canonical flags that turn `files` off (`psql -X`). */
+  disabledBy?: string[];
+  /** Canonical flags that turn `files` off only as the very first argument (`curl -q`). */
+  disabledByFirst?: string[];
+}
+
+/** When the tool reads commands from a terminal on its stdin (psql without -c/-f, `railway connect`). */
+export interface InteractiveSpec {
+  /** Positional prefix (`[connect]`); absent: any invocation. */
+  command?: string[];
+  /** Canonical flags whose presence means it does not read commands from the terminal. */
+  unless?: string[];
+  /** Only with at most this many positionals (redis-cli without a command: 0; sqlite3 with just its file: 1). */
+  maxArgs?: number;
+}
+
 export interface Grammar {
   style: FlagStyle;
   /** Flags that take a value (next word unless written `--flag=value`), every spelling listed. */
@@ -56,6 +94,10 @@ export interface Grammar {
    * aliases and remote push settings from its config files; src/match/git-config.ts).
    */
   config?: 'git';
+  /** Files and variables the tool reads on its own. */
+  implicit?: ImplicitInput[];
+  /** A terminal on stdin means an interactive session whose statements are never seen by the gate. */
+  interactive?: InteractiveSpec[];
 }
 
 /** Regexes in match conditions are JavaScript (unicode mode); a leading `(?i)` makes one case-insensitive. */

@@ -13,7 +13,9 @@ export type Atom =
   | { kind: 'flag'; style: Grammar['style']; spelling: string; abbreviable?: true }
   | { kind: 'positional' } // some word could be a positional argument
   | { kind: 'env'; name: string } // this variable is set
-  | { kind: 'stdin' }; // stdin is not a terminal (a payload may arrive on it)
+  | { kind: 'stdin' } // stdin is not a terminal (a payload may arrive on it)
+  | { kind: 'path'; template: string } // an implicit input (grammar.implicit files) may exist
+  | { kind: 'tty' }; // stdin is a terminal (grammar.interactive: a session the gate must see)
 
 /** At least one atom holds (OR). */
 export type Clause = Atom[];
@@ -175,6 +177,15 @@ export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
       const clauses = clausesOf(rule.match, set);
       if (clauses.length === 0) return { ...base, always: `rule ${rule.id} has no condition the shim can test` };
       rules.push({ rule: rule.id, clauses });
+    }
+    // An rc/config file the tool reads on its own can carry what any rule looks for: its existence alone
+    // (or a variable naming one) sends the command to the full check, which reads it. Files under /etc
+    // are left to the full check's other triggers: only root writes there, and root can rewrite a shim.
+    const implicit = (set.grammar.implicit ?? []).filter((i) => i.read !== 'hash').flatMap((i) => i.files ?? []).filter((f) => !f.startsWith('/etc/'));
+    if (implicit.length) rules.push({ rule: `${set.tool}:implicit-inputs`, clauses: [implicit.map((template): Atom => ({ kind: 'path', template }))] });
+    for (const spec of set.grammar.interactive ?? []) {
+      const words = (spec.command ?? []).map((word): Clause => [{ kind: 'word', word }]);
+      rules.push({ rule: `${set.tool}:interactive`, clauses: [...words, [{ kind: 'tty' }]] });
     }
   }
   const aliases = sets.some((s) => s.grammar.config === 'git')

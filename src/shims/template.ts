@@ -5,7 +5,7 @@ import type { Atom, Prefilter, RuleCondition } from './prefilter.js';
 import { SAVED_NODE_OPTIONS, SHIM_SIGNATURE, STAMP_FILE } from './marker.js';
 
 /** Bumped whenever the generated text changes meaning; part of the generation hash. */
-export const SHIM_TEMPLATE_VERSION = 3;
+export const SHIM_TEMPLATE_VERSION = 4;
 
 export interface ShimContext {
   /** Hash of this generation; also line 1 of the stamp file. A mismatch means the full check. */
@@ -79,8 +79,20 @@ const valuePatterns = (p: Prefilter): { definite: string[]; maybe: string[] } =>
 
 const atomVar = (i: number) => `__bgs_a${i}`;
 
+// `~/.psqlrc-*`, `/etc/x/psqlrc`, `$PSQLRC`: a test that holds when such a file may exist.
+const pathTest = (template: string): string => {
+  const glob = (rest: string) => rest.split('*').map((part) => (part ? shQuote(part) : '')).join('*');
+  if (template.startsWith('~/')) return `{ [ -z "\${HOME-}" ] || __bgs_any "$HOME"${glob(template.slice(1))}; }`;
+  const v = /^\$([A-Za-z_][A-Za-z0-9_]*)(.*)$/.exec(template);
+  if (v) return `{ [ -n "\${${v[1]}-}" ] && __bgs_any "$${v[1]}"${glob(v[2]!)}; }`;
+  if (template.startsWith('/')) return `__bgs_any ${glob(template)}`;
+  return 'true';
+};
+
 const atomTest = (atom: Atom, ids: Map<string, number>): string => {
   if (atom.kind === 'env') return `[ -n "\${${atom.name}+x}" ]`;
+  if (atom.kind === 'path') return pathTest(atom.template);
+  if (atom.kind === 'tty') return '[ -t 0 ]';
   // Not a terminal and not /dev/null: a pipe, file or socket may carry a payload.
   if (atom.kind === 'stdin') return '{ ! [ -t 0 ] && ! [ /dev/stdin -ef /dev/null ]; }';
   return `[ -n "$${atomVar(ids.get(JSON.stringify(atom))!)}" ]`;
@@ -217,6 +229,9 @@ const ruleChecks = (p: Prefilter): string => {
     }
   }
   const lines: string[] = [];
+  if (p.rules.some((r) => r.clauses.some((c) => c.some((a) => a.kind === 'path')))) {
+    lines.push('__bgs_any() { for __bgs_f do { [ -e "$__bgs_f" ] || [ -h "$__bgs_f" ]; } && return 0; done; return 1; }');
+  }
   if (patterns.length) {
     lines.push(`${patterns.map((_, i) => `${atomVar(i)}=`).join(' ')}`);
     lines.push('for __bgs_w do');

@@ -5,6 +5,8 @@ import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
 import { gitView } from '../match/git-config.js';
 import { collectPayloads } from '../match/payloads.js';
 import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
+import { readImplicit } from '../payload/implicit.js';
+import { PayloadReader } from '../payload/reader.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
 import type { Finding, Invocation, Match, TraceStep, Unknown } from '../types.js';
 import { parseLine } from './parse.js';
@@ -21,13 +23,20 @@ export interface MatchContext {
   cwd: string;
   /** Nesting of command lines found in a tool's configuration (callers leave it unset). */
   depth?: number;
+  /** Reads and hashes every payload file of the verdict (one per verdict). */
+  reader?: PayloadReader;
 }
 
 export interface MatchResult {
   tool: string | null;
   matches: Match[];
-  /** What the tool would run that cannot be known (e.g. an alias in an unreadable git config). */
+  /**
+   * What the tool would run that cannot be known (an alias in an unreadable git config), and implicit
+   * inputs (rc/config files) that could not be read or followed.
+   */
   unknowns: Unknown[];
+  /** The tool would read commands from a terminal on its stdin (grammar.interactive). */
+  interactive: boolean;
   trace: TraceStep[];
 }
 
@@ -36,7 +45,20 @@ interface RulesetResult {
   /** Command lines the tool's configuration makes it run, judged like any line. */
   nested: string[];
   unknown: string | null;
+  /** Implicit inputs that could not be read or followed. */
+  unknowns: Unknown[];
+  interactive: boolean;
 }
+
+// A terminal on stdin, or (check, hooks) a stdin nobody can see, of an invocation the grammar calls interactive.
+const isInteractive = (set: Ruleset, inv: Invocation, read: ReturnType<typeof readArgs>): boolean =>
+  (inv.stdin.kind === 'terminal' || inv.stdin.kind === 'inherit') &&
+  (set.grammar.interactive ?? []).some(
+    (spec) =>
+      (spec.command ?? []).every((w, i) => read.positionals[i] === w) &&
+      !(spec.maxArgs !== undefined && read.positionals.length > spec.maxArgs) &&
+      !(spec.unless ?? []).some((f) => read.flags.has(f)),
+  );
 
 const grammarCache = new WeakMap<Ruleset, GrammarIndex>();
 const grammarOf = (set: Ruleset): GrammarIndex => {
@@ -103,8 +125,10 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
   let nested: string[] = [];
   let unknown: string | null = null;
   if (set.grammar.config === 'git') ({ args: given, nested, unknown } = gitView(given, env, ctx.cwd));
-  const args = withEnvArgs(given, set, env);
   const g = grammarOf(set);
+  const reader = ctx.reader ?? new PayloadReader();
+  const implicit = readImplicit(inv, withEnvArgs(given, set, env), set, g, { env, cwd: ctx.cwd, reader });
+  const args = implicit.args;
   const readings = [readArgs(args, g, false), readArgs(args, g, true)];
   // Env words are spliced into the middle of args, so run-time words are known by their text.
   const dynamicWords = new Set(inv.dynamic.map((i) => inv.argv[i]!));
@@ -116,8 +140,11 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
     if (!p) {
       p = (async () => {
         const started = performance.now();
-        const payloads = collectPayloads(inv, readings[0]!, set.grammar.payloads[analyzer] ?? {}, ctx.cwd);
-        const result = payloads.length === 0 ? [] : await (await loadAnalyzer(analyzer))(payloads, { cwd: ctx.cwd, env, argv: inv.argv });
+        const payloads = [
+          ...collectPayloads(inv, readings[0]!, set.grammar.payloads[analyzer] ?? {}, ctx.cwd, reader),
+          ...(implicit.payloads.get(analyzer) ?? []),
+        ];
+        const result = payloads.length === 0 ? [] : await (await loadAnalyzer(analyzer))(payloads, { cwd: ctx.cwd, env, argv: inv.argv, reader });
         trace.push({ stage: 'analyze', invocation: n, analyzer, findings: result.map((f) => f.kind), ms: performance.now() - started });
         return result;
       })();
@@ -147,7 +174,7 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
       ...(Object.keys(details).length ? { details } : {}),
     });
   }
-  return { matches: out, nested, unknown };
+  return { matches: out, nested, unknown, unknowns: implicit.unknowns, interactive: isInteractive(set, inv, readings[0]!) };
 };
 
 /** Judge command lines a tool's configuration runs as part of invocation `n`. */
@@ -179,15 +206,17 @@ export const matchInvocation = async (inv: Invocation, n: number, ctx: MatchCont
   const trace: TraceStep[] = [];
   if (sets.length === 0) {
     trace.push({ stage: 'match', invocation: n, tool: null, rules: [] });
-    return { tool: null, matches: [], unknowns: [], trace };
+    return { tool: null, matches: [], unknowns: [], trace, interactive: false };
   }
-  const result: MatchResult = { tool: sets[0]!.tool, matches: [], unknowns: [], trace };
+  const result: MatchResult = { tool: sets[0]!.tool, matches: [], unknowns: [], trace, interactive: false };
   const nested: string[] = [];
   for (const set of sets) {
     const r = await matchRuleset(set, inv, n, ctx, trace);
     result.matches.push(...r.matches);
     nested.push(...r.nested);
     if (r.unknown) result.unknowns.push({ reason: r.unknown, text: inv.text });
+    result.unknowns.push(...r.unknowns);
+    result.interactive ||= r.interactive;
   }
   trace.push({ stage: 'match', invocation: n, tool: sets[0]!.tool, rules: result.matches.map((m) => m.rule) });
   await matchNested(nested, n, ctx, result);

@@ -255,7 +255,9 @@ describe('bodies read from files and stdin (through curl.yaml)', () => {
     [`curl ${URL} -d @me.json`, []],
     [`curl ${URL} -d @missing.json`, ['curl:railway-unknown-request']],
     [`curl ${URL} -d @-`, ['curl:railway-unknown-request']],
-    ['curl -K delete.curlrc', ['curl:config-file-mutation']],
+    // The config's lines are read like the command line: its url and data are judged, not just flagged.
+    ['curl -K delete.curlrc', ['curl:railway-volume-delete']],
+    ['curl -K missing.curlrc', ['curl:config-file-mutation']],
     ['curl -K query.curlrc', []],
   ])('%s', async (line, fired) => {
     expect(await rulesFiredBy(line, curl, dir)).toEqual(fired);

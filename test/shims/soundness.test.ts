@@ -152,8 +152,9 @@ describe('fast-path prefilter soundness', () => {
   }
 
   it('is not vacuous: safe commands do take the fast path, dangerous ones do not', () => {
-    const safe = [['terraform', 'plan'], ['terraform', 'version'], ['git', 'status'], ['psql', '--version'], ['psql', '-l']];
-    const dangerous = [['terraform', 'destroy'], ['git', 'push', '--force', 'origin', 'main'], ['psql', '-c', 'DROP TABLE x']];
+    const safe = [['terraform', 'plan'], ['terraform', 'version'], ['git', 'status']];
+    // These run on a terminal, where psql (grammar.interactive) may be an agent's session: always the full check.
+    const dangerous = [['terraform', 'destroy'], ['git', 'push', '--force', 'origin', 'main'], ['psql', '-c', 'DROP TABLE x'], ['psql', '--version'], ['psql', '-l']];
     const cases = [...safe, ...dangerous].map((argv): Case => ({ argv, env: {}, stdin: null, fires: [], line: argv.join(' ') }));
     expect(pathsTaken(cases)).toEqual([...safe.map(() => 'direct'), ...dangerous.map(() => 'full')]);
   }, T);
