@@ -11,6 +11,7 @@ import { withLineContext } from './stages/pipes.js';
 import { resolveTarget } from './stages/resolve.js';
 import { unwrap } from './stages/unwrap.js';
 import { expandInline } from './inline/expand.js';
+import { scriptReader } from './unwrap/read-script.js';
 import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
 
 export type GuardInput =
@@ -68,7 +69,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   const unknowns: Unknown[] = [...parsed.unknowns];
   const invocations: Invocation[] = [];
   for (const cmd of parsed.commands) {
-    const result = await unwrap(cmd, { packages: ctx.index.packages });
+    const result = await unwrap(cmd, { packages: ctx.index.packages, readFile: scriptReader(ctx.cwd) });
     unknowns.push(...result.unknowns);
     invocations.push(...result.invocations);
     trace.push({ stage: 'unwrap', from: cmd.text, to: result.invocations.map((i) => i.argv.join(' ')), wrappers: [...new Set(result.invocations.flatMap((i) => i.wrappers))] });
@@ -139,7 +140,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
       backups: backupsGo ? 'deleted' : (target?.backups ?? 'unknown'),
       production: decided.production,
     },
-    commands: invocations.map((i) => ({ argv: i.argv, program: i.program, wrappers: i.wrappers })),
+    commands: invocations.map((i) => ({ argv: i.argv, program: i.program, wrappers: i.wrappers, ...(i.targets ? { targets: i.targets } : {}) })),
     unknowns,
     actor: ctx.actor.actor,
     reason: decided.reason,

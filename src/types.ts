@@ -36,12 +36,19 @@ export interface SimpleCommand {
   dynamic: number[];
   /** Source text of the command. */
   text: string;
+  /** Files written earlier on the same line (`> f`, `>> f`, `tee f`), path → content (null: not known). */
+  written?: Record<string, string | null>;
 }
 
 /** Something the engine could not understand. Never treated as safe. */
 export interface Unknown {
   reason: string;
   text: string;
+  /**
+   * Only an AI agent's verdict counts it (closed world for agents: a program that runs code unwrap cannot
+   * follow); a human's verdict stays as it was.
+   */
+  agentOnly?: boolean;
 }
 
 export interface ParsedLine {
@@ -73,6 +80,8 @@ export interface Invocation {
   /** Indices into argv of words only known at run time. */
   dynamic: number[];
   text: string;
+  /** Where it runs when not here, outermost first: 'container db', 'pod api-0 (namespace prod)', 'host bastion'. */
+  targets?: string[];
 }
 
 export interface Unwrapped {
@@ -153,7 +162,7 @@ export interface Verdict {
   matches: Match[];
   target: Target | null;
   blast: { irreversible: boolean; backups: 'deleted' | 'kept' | 'unknown'; production: boolean | 'unknown' };
-  commands: Array<{ argv: string[]; program: string; wrappers: string[] }>;
+  commands: Array<{ argv: string[]; program: string; wrappers: string[]; targets?: string[] }>;
   unknowns: Unknown[];
   actor: Actor;
   reason: string;

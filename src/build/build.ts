@@ -11,6 +11,7 @@ import { build, type Plugin } from 'esbuild';
 import { buildIndex, serializeIndex } from '../rulesets/compile.js';
 import { loadRulesetFile } from '../rulesets/load.js';
 import { GRAMMAR_DIR } from '../io/grammar-files.js';
+import { EXEC_PROGRAMS_JSON, EXEC_PROGRAMS_YAML, parseExecPrograms } from '../unwrap/exec-programs-data.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const src = join(root, 'src');
@@ -34,6 +35,9 @@ mkdirSync(join(dist, 'rulesets'));
 for (const set of index.rulesets) writeFileSync(join(dist, 'rulesets', `${set.tool}.json`), JSON.stringify(set));
 const slim = { ...index, rulesets: index.rulesets.map(({ grammar: _g, rules: _r, ...meta }) => meta) };
 writeFileSync(join(dist, 'rulesets-index.json'), JSON.stringify(slim));
+// The closed-world list of programs that run other programs (read by unwrap; no YAML at run time).
+const execPrograms = parseExecPrograms(readFileSync(join(root, EXEC_PROGRAMS_YAML), 'utf8'), EXEC_PROGRAMS_YAML);
+writeFileSync(join(dist, EXEC_PROGRAMS_JSON), JSON.stringify(execPrograms));
 
 /** dist file name for a source module: src/commands/rules.ts → commands-rules.js */
 const bundleName = (file: string) => relative(src, file).replace(/\.ts$/, '').replaceAll('/', '-') + '.js';

@@ -3,9 +3,10 @@
 import { createRequire } from 'node:module';
 import { useBaselineWasm } from '../io/wasm-baseline.js';
 import { bashGrammarWasm, treeSitterRuntimeWasm } from '../io/grammar-files.js';
-import type { Node, Parser } from 'web-tree-sitter';
+import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { Redirect, SimpleCommand, StdinSource, Unknown } from '../types.js';
-import { stdinFromRedirects, type ParseResult } from './parse.js';
+import type { ParseResult } from '../parse/result.js';
+import { stdinFromRedirects } from '../parse/words.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -38,7 +39,9 @@ export async function parseWithBashGrammar(text: string): Promise<ParseResult> {
     const message = error instanceof Error ? error.message : String(error);
     return { commands: [], unknowns: [{ reason: `bash parser unavailable: ${message}`, text }], parser: 'tree-sitter-bash' };
   }
-  const tree = parser.parse(text);
+  const parsed = parseFixingPrefixes(parser, text);
+  const tree = parsed?.tree;
+  text = parsed?.text ?? text;
   if (!tree) return { commands: [], unknowns: [{ reason: 'bash parser gave no result', text }], parser: 'tree-sitter-bash' };
   try {
     const walker = new CommandWalker(text, tree.rootNode, parser);
@@ -54,6 +57,57 @@ export async function parseWithBashGrammar(text: string): Promise<ParseResult> {
 }
 
 const INHERIT: StdinSource = { kind: 'inherit' };
+
+/** Words that open a compound command; tree-sitter-bash reads them as a command name after `!` or `time`. */
+const COMPOUND_OPENERS = new Set(['if', 'for', 'while', 'until', 'select', 'case', '{', '[[', '((', 'function', '!', 'time', 'coproc']);
+/** Bound on re-parses (`! ! time ! if …` needs one per prefix). */
+const MAX_PREFIX_FIXES = 16;
+
+/**
+ * tree-sitter-bash misreads `! if …; fi`, `time for …; done`, `! ! X=1 cmd`: the keyword after the prefix becomes a
+ * plain word, so the compound's commands come out wrong. `!` and `time [-p]` change only the exit status or print
+ * timings, never what runs, so they are blanked out (same length, offsets kept) and the line is parsed again.
+ */
+function parseFixingPrefixes(parser: Parser, text: string): { tree: Tree; text: string } | null {
+  let current = text;
+  for (let round = 0; ; round++) {
+    const tree = parser.parse(current);
+    if (!tree) return null;
+    const ranges = round < MAX_PREFIX_FIXES ? misreadPrefixes(tree.rootNode) : [];
+    if (ranges.length === 0) return { tree, text: current };
+    tree.delete();
+    let next = current;
+    for (const [start, end] of ranges) next = next.slice(0, start) + ' '.repeat(end - start) + next.slice(end);
+    if (next === current) return { tree: parser.parse(current)!, text: current };
+    current = next;
+  }
+}
+
+/** Source ranges of `!` / `time [-p]` prefixes that tree-sitter read as words before a compound command. */
+function misreadPrefixes(root: Node): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [];
+  const stack: Node[] = [root];
+  while (stack.length > 0) {
+    const node = stack.pop()!;
+    if (node.type === 'negated_command') {
+      const bang = node.child(0);
+      const inner = node.namedChild(0);
+      const innerName = inner?.type === 'command' ? inner.childForFieldName('name')?.text : undefined;
+      if (bang?.type === '!' && innerName !== undefined && COMPOUND_OPENERS.has(innerName)) ranges.push([bang.startIndex, bang.endIndex]);
+    } else if (node.type === 'command' && node.firstChild?.type === 'command_name') {
+      const name = node.firstChild;
+      const args = node.childrenForFieldName('argument');
+      if (name.text === '!') ranges.push([name.startIndex, name.endIndex]);
+      else if (name.text === 'time') {
+        const skip = args[0]?.text === '-p' ? 1 : 0;
+        const next = args[skip];
+        if (next && COMPOUND_OPENERS.has(next.text)) ranges.push([name.startIndex, (skip ? args[0]! : name).endIndex]);
+      }
+    }
+    for (let i = node.namedChildCount - 1; i >= 0; i--) stack.push(node.namedChild(i)!);
+  }
+  return ranges;
+}
 
 /** Node types whose value is only known when the shell runs. */
 const EXPANSIONS = new Set([
@@ -99,8 +153,10 @@ class CommandWalker {
   }
 
   /** Parses a piece of text found inside the line (a `$(…)` in a heredoc body) and adds what it runs. */
-  private nested(text: string): void {
-    const tree = this.parser.parse(text);
+  private nested(raw: string): void {
+    const parsed = parseFixingPrefixes(this.parser, raw);
+    const tree = parsed?.tree;
+    const text = parsed?.text ?? raw;
     if (!tree) {
       this.unknown('bash parser gave no result', text);
       return;
@@ -133,6 +189,13 @@ class CommandWalker {
         return;
       case 'comment':
         return;
+      case 'for_statement': {
+        // The loop variable takes values at run time: recorded as an assignment nothing can resolve.
+        const variable = node.childForFieldName('variable');
+        if (variable) this.commands.push({ argv: [], assignments: { [variable.text]: '$(for)' }, redirects: [], stdin, dynamic: [], text: node.text });
+        this.walkChildren(node, stdin);
+        return;
+      }
       default: // compound statements, and ERROR nodes (best effort; reportSyntaxErrors reports them)
         this.walkChildren(node, stdin);
     }
@@ -248,7 +311,7 @@ class CommandWalker {
 
     for (const root of [...assignmentNodes, ...words, ...redirectNodes, ...info.expansionRoots]) this.expansions(root);
     const text = this.textOf(node.startIndex, Math.max(node.endIndex, ...redirectNodes.map(redirectEnd)));
-    if (argv.length > 0) {
+    if (argv.length > 0 || assignmentNodes.length > 0) { // `cmd=ls` alone feeds a later `$cmd`
       this.commands.push({ argv, assignments, redirects: info.redirects, stdin: info.stdin, dynamic, text });
     }
     this.tails(info.tails, text, baseStdin);

@@ -94,9 +94,10 @@ export const decide = ({ matches, unknowns, target, actor, policy }: DecideInput
     }
     decision = strictest(decision, d);
   }
-  if (unknowns.length > 0) {
+  const counted = unknowns.filter((u) => !u.agentOnly || actor === 'agent');
+  if (counted.length > 0) {
     const d = layered(policy, (l) => forActor(l.data.decisions?.unknown, actor));
-    if (ORDER[d] > ORDER[decision]) reason = `cannot judge: ${unknowns[0]!.reason}`;
+    if (ORDER[d] > ORDER[decision]) reason = `cannot judge: ${counted[0]!.reason}`;
     decision = strictest(decision, d === 'allow' ? 'confirm' : d);
   }
   return { decision, severity, production, reason };

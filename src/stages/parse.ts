@@ -2,15 +2,19 @@
 // Plain lines (words, quotes, `| && || ; &`, simple redirects) go through shell-quote; anything it
 // cannot represent goes to the real bash grammar, loaded only then (bash-syntax.ts).
 import { parse as shellQuoteParse } from 'shell-quote';
-import type { ParsedLine, Redirect, SimpleCommand, StdinSource } from '../types.js';
+import type { ParseResult } from '../parse/result.js';
+import { MAX_LINE_BYTES, splitAssignment, stdinFromRedirects, withoutNul } from '../parse/words.js';
+import type { Redirect, SimpleCommand } from '../types.js';
 
-/** ParsedLine plus which parser produced it (for the trace). */
-export interface ParseResult extends ParsedLine {
-  parser: 'shell-quote' | 'tree-sitter-bash';
-}
+export type { ParseResult } from '../parse/result.js';
+export { splitAssignment, stdinFromRedirects } from '../parse/words.js';
 
 /** Parses any shell line; loads the bash grammar only when the fast path cannot represent the line. */
-export async function parseLine(text: string): Promise<ParseResult> {
+export async function parseLine(raw: string): Promise<ParseResult> {
+  const text = withoutNul(raw);
+  if (text.length > MAX_LINE_BYTES) {
+    return { commands: [], unknowns: [{ reason: `line longer than ${MAX_LINE_BYTES} bytes`, text: `${text.slice(0, 200)}…` }], parser: 'shell-quote' };
+  }
   const simple = parseSimple(text);
   if (simple) return simple;
   const { parseWithBashGrammar } = await import('./bash-syntax.js');
@@ -44,7 +48,8 @@ interface Segment {
  * Sync fast path: returns null when the line needs the real bash parser (heredocs, `$(…)`, backticks,
  * `( )`, `{ }`, keywords, `<(…)`, `$'…'`, comments, unclosed quotes, globs shell-quote misreads…).
  */
-export function parseSimple(text: string): ParseResult | null {
+export function parseSimple(raw: string): ParseResult | null {
+  const text = withoutNul(raw);
   const segments = scanSegments(text);
   if (!segments) return null;
   const commands: SimpleCommand[] = [];
@@ -62,7 +67,7 @@ export function parseSimple(text: string): ParseResult | null {
       if (previous && isPipe(previous.op) && built.stdin.kind === 'inherit') {
         built.stdin = { kind: 'pipe', from: previous.text };
       }
-      if (built.argv.length > 0) commands.push(built);
+      if (built.argv.length > 0 || Object.keys(built.assignments).length > 0) commands.push(built); // `cmd=ls` feeds `$cmd`
       if (isLast && segment.op !== null && !isSeparator(segment.op)) return null;
     }
     previous = { text: built === 'empty' ? '' : built.text, op: segment.op };
@@ -277,20 +282,4 @@ export function exportedBefore(commands: SimpleCommand[]): Array<Record<string, 
     }
     return before;
   });
-}
-
-/** `NAME=value` / `NAME+=value` → [NAME, value]. */
-export function splitAssignment(word: string): [string, string] {
-  const eq = word.indexOf('=');
-  const name = word.slice(0, eq).replace(/\+$/, '');
-  return [name, word.slice(eq + 1)];
-}
-
-/** The stdin a command ends up with after its redirects (the last one touching fd 0 wins). */
-export function stdinFromRedirects(redirects: Redirect[], fallback: StdinSource): StdinSource {
-  let stdin = fallback;
-  for (const r of redirects) {
-    if (r.op === '<' || r.op === '0<' || r.op === '<>' || r.op === '0<>') stdin = { kind: 'file', path: r.target };
-  }
-  return stdin;
 }

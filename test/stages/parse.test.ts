@@ -46,7 +46,8 @@ describe('fast path (shell-quote)', () => {
     ['terraform \\\n  destroy', [{ argv: ['terraform', 'destroy'], text: 'terraform \\\n  destroy' }]],
     ['a\nb |\n  c', [{ argv: ['a'] }, { argv: ['b'] }, { argv: ['c'], stdin: { kind: 'pipe', from: 'b' } }]],
     ['a;', [{ argv: ['a'] }]],
-    ['X=1', []],
+    // An assignment alone is kept: a later `$X` as a command name may be read from it.
+    ['X=1', [{ argv: [], assignments: { X: '1' } }]],
     ['', []],
   ])('%j', async (line, expected) => {
     expect(parseSimple(line)?.parser).toBe('shell-quote');
@@ -109,8 +110,9 @@ describe('bash grammar', () => {
     ['echo "result: $(terraform destroy)"', [{ argv: ['terraform', 'destroy'] }, { argv: ['echo', 'result: $(terraform destroy)'], dynamic: [1] }]],
     // The output of the substitution is itself run as a command: its name is only known at run time.
     ['`railway down`', [{ argv: ['railway', 'down'] }, { argv: ['`railway down`'], dynamic: [0] }]],
-    ['for d in a b; do terraform -chdir=$d destroy; done', [{ argv: ['terraform', '-chdir=$d', 'destroy'], dynamic: [1] }]],
-    ['for f in $(ls); do rm "$f"; done', [{ argv: ['ls'] }, { argv: ['rm', '$f'], dynamic: [1] }]],
+    // The loop variable is recorded as set at run time (so `$d` is never resolved from another assignment).
+    ['for d in a b; do terraform -chdir=$d destroy; done', [{ argv: [], assignments: { d: '$(for)' } }, { argv: ['terraform', '-chdir=$d', 'destroy'], dynamic: [1] }]],
+    ['for f in $(ls); do rm "$f"; done', [{ argv: [], assignments: { f: '$(for)' } }, { argv: ['ls'] }, { argv: ['rm', '$f'], dynamic: [1] }]],
     ['while read l; do psql; done < queries.sql', [
       { argv: ['read', 'l'], stdin: { kind: 'file', path: 'queries.sql' } },
       { argv: ['psql'], stdin: { kind: 'file', path: 'queries.sql' } },

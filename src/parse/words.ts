@@ -1,0 +1,27 @@
+// Small facts about shell words and redirections shared by both parsers and by unwrap.
+import type { Redirect, StdinSource } from '../types.js';
+
+/** `NAME=value` / `NAME+=value` → [NAME, value]. */
+export function splitAssignment(word: string): [string, string] {
+  const eq = word.indexOf('=');
+  const name = word.slice(0, eq).replace(/\+$/, '');
+  return [name, word.slice(eq + 1)];
+}
+
+/** The stdin a command ends up with after its redirects (the last one touching fd 0 wins). */
+export function stdinFromRedirects(redirects: Redirect[], fallback: StdinSource): StdinSource {
+  let stdin = fallback;
+  for (const r of redirects) {
+    if (r.op === '<' || r.op === '0<' || r.op === '<>' || r.op === '0<>') stdin = { kind: 'file', path: r.target };
+  }
+  return stdin;
+}
+
+/**
+ * bash drops NUL bytes from what it reads (a script, `bash -c` text arrives without them anyway), so
+ * `terra\0form destroy` runs terraform: remove them before parsing, exactly as bash does.
+ */
+export const withoutNul = (text: string): string => (text.includes('\u0000') ? text.replaceAll('\u0000', '') : text);
+
+/** Largest line judged; a longer one is unknown at once (linear work, bounded memory). */
+export const MAX_LINE_BYTES = 1024 * 1024;
