@@ -25,3 +25,23 @@ export const withoutNul = (text: string): string => (text.includes('\u0000') ? t
 
 /** Largest line judged; a longer one is unknown at once (linear work, bounded memory). */
 export const MAX_LINE_BYTES = 1024 * 1024;
+/** Most simple commands judged in one line (a script counts as one line); more → unknown at once. */
+export const MAX_COMMANDS = 5000;
+/** Characters that can start a new command (`| ; & newline ( \``); more than this many → unknown before the bash parser runs. */
+export const MAX_SEPARATORS = 4 * MAX_COMMANDS;
+
+/** What an over-long input is reported as: a short head of it, never the whole text. */
+export const tooLong = (reason: string, text: string): { reason: string; text: string } => ({
+  reason,
+  text: text.length > 200 ? `${text.slice(0, 200)}…` : text,
+});
+
+/** Upper bound on the commands a line can hold (counts separators, quoted ones too). */
+export function separatorCount(text: string): number {
+  let count = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 124 || c === 59 || c === 38 || c === 10 || c === 40 || c === 96) count++; // | ; & \n ( `
+  }
+  return count;
+}

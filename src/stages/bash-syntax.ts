@@ -6,7 +6,7 @@ import { bashGrammarWasm, treeSitterRuntimeWasm } from '../io/grammar-files.js';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { Redirect, SimpleCommand, StdinSource, Unknown } from '../types.js';
 import type { ParseResult } from '../parse/result.js';
-import { stdinFromRedirects } from '../parse/words.js';
+import { MAX_COMMANDS, stdinFromRedirects, tooLong } from '../parse/words.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -46,8 +46,9 @@ export async function parseWithBashGrammar(text: string): Promise<ParseResult> {
   try {
     const walker = new CommandWalker(text, tree.rootNode, parser);
     walker.walkProgram();
-    return { commands: walker.commands, unknowns: walker.unknowns, parser: 'tree-sitter-bash' };
+    return { commands: [...walker.commands], unknowns: walker.unknowns, parser: 'tree-sitter-bash' };
   } catch (error) {
+    if (error instanceof TooManyCommands) return { commands: [], unknowns: [tooLong(`more than ${MAX_COMMANDS} commands in one line`, text)], parser: 'tree-sitter-bash' };
     // e.g. a stack overflow on absurdly deep nesting: report, never throw past the stage.
     const message = error instanceof Error ? error.message : String(error);
     return { commands: [], unknowns: [{ reason: `line too complex to parse: ${message}`, text }], parser: 'tree-sitter-bash' };
@@ -141,8 +142,20 @@ interface RedirectInfo {
   expansionRoots: Node[];
 }
 
+/** Thrown by the walker past MAX_COMMANDS: the line is unknown, at once. */
+class TooManyCommands extends Error {}
+
+/** Commands collected, bounded: past MAX_COMMANDS the walk stops. */
+class BoundedCommands extends Array<SimpleCommand> {
+  override push(...items: SimpleCommand[]): number {
+    if (this.length + items.length > MAX_COMMANDS) throw new TooManyCommands();
+    for (const item of items) super.push(item);
+    return this.length;
+  }
+}
+
 class CommandWalker {
-  readonly commands: SimpleCommand[] = [];
+  readonly commands: SimpleCommand[] = new BoundedCommands();
   readonly unknowns: Unknown[] = [];
 
   constructor(private readonly source: string, private readonly root: Node, private readonly parser: Parser) {}

@@ -3,7 +3,7 @@
 // cannot represent goes to the real bash grammar, loaded only then (bash-syntax.ts).
 import { parse as shellQuoteParse } from 'shell-quote';
 import type { ParseResult } from '../parse/result.js';
-import { MAX_LINE_BYTES, splitAssignment, stdinFromRedirects, withoutNul } from '../parse/words.js';
+import { MAX_COMMANDS, MAX_LINE_BYTES, MAX_SEPARATORS, separatorCount, splitAssignment, stdinFromRedirects, tooLong, withoutNul } from '../parse/words.js';
 import type { Redirect, SimpleCommand } from '../types.js';
 
 export type { ParseResult } from '../parse/result.js';
@@ -13,10 +13,13 @@ export { splitAssignment, stdinFromRedirects } from '../parse/words.js';
 export async function parseLine(raw: string): Promise<ParseResult> {
   const text = withoutNul(raw);
   if (text.length > MAX_LINE_BYTES) {
-    return { commands: [], unknowns: [{ reason: `line longer than ${MAX_LINE_BYTES} bytes`, text: `${text.slice(0, 200)}…` }], parser: 'shell-quote' };
+    return { commands: [], unknowns: [tooLong(`line longer than ${MAX_LINE_BYTES} bytes`, text)], parser: 'shell-quote' };
   }
   const simple = parseSimple(text);
   if (simple) return simple;
+  if (separatorCount(text) > MAX_SEPARATORS) {
+    return { commands: [], unknowns: [tooLong(`more than ${MAX_COMMANDS} commands in one line`, text)], parser: 'tree-sitter-bash' };
+  }
   const { parseWithBashGrammar } = await import('./bash-syntax.js');
   return parseWithBashGrammar(text);
 }
@@ -52,6 +55,7 @@ export function parseSimple(raw: string): ParseResult | null {
   const text = withoutNul(raw);
   const segments = scanSegments(text);
   if (!segments) return null;
+  if (segments.length > MAX_COMMANDS) return { commands: [], unknowns: [tooLong(`more than ${MAX_COMMANDS} commands in one line`, text)], parser: 'shell-quote' };
   const commands: SimpleCommand[] = [];
   let previous: { text: string; op: ControlOp | null } | null = null;
   for (const [index, segment] of segments.entries()) {

@@ -2,6 +2,7 @@
 // Anything we cannot follow (a run-time command name, too much nesting, an unknown wrapper option)
 // becomes an Unknown, never a silent pass. How each program is peeled lives in src/unwrap/<concern>.ts.
 import type { ParsedLine, SimpleCommand, StdinSource, Unwrapped } from '../types.js';
+import { MAX_COMMANDS } from '../parse/words.js';
 import { peelOnce } from '../unwrap/handlers.js';
 import { enterArgv, enterNested, initialState, toInvocation, unknownResult, type State, type UnwrapContext } from '../unwrap/state.js';
 import { parseLine, parseSimple } from './parse.js';
@@ -16,7 +17,7 @@ export const MAX_UNWRAP_DEPTH = 8;
 /** How many wrappers we peel from one command before giving up. */
 export const MAX_STRIP_ITERATIONS = 32;
 /** How many commands one line may unwrap to (nested scripts included) before the rest is unknown. */
-export const MAX_INVOCATIONS = 4096;
+export const MAX_INVOCATIONS = MAX_COMMANDS;
 
 /** Unwraps one parsed command; nested shell strings are parsed with parseLine (may load the bash grammar). */
 export async function unwrap(cmd: SimpleCommand, ctx: UnwrapContext): Promise<Unwrapped> {
