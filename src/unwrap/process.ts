@@ -1,5 +1,6 @@
 // Wrappers that change how a command runs but not what runs: `nice`, `timeout`, `nohup`, `xargs`, `watch` …
-import { drop, basename, type Handler } from './state.js';
+import { splitAssignment } from '../parse/words.js';
+import { basename, drop, isAssignment, type Handler, type Outcome, type State } from './state.js';
 import { has, HELP, isOutcome, optionsOrUnknown, simpleWrapper, valueOf } from './options.js';
 
 const nice: Handler = (state) => {
@@ -90,8 +91,36 @@ const flock: Handler = (state) => {
   return drop(state, commandAt, 'flock');
 };
 
+/** Leading `NAME=value` words after a reserved word (`time X=1 cmd`, `! X=1 cmd`) are the command's environment. */
+const absorbAssignments = (state: State): Outcome => {
+  let next = 0;
+  while (next < state.argv.length - 1 && isAssignment(state, next)) {
+    const [key, value] = splitAssignment(state.argv[next]!);
+    state.env = { ...state.env, [key]: value };
+    next++;
+  }
+  return next > 0 ? drop(state, next, 'env') : { kind: 'peeled' };
+};
+
 /** Reserved words tree-sitter-bash reads as a command name after `!` or `time`: the command after them runs. */
-const keyword: Handler = (state) => drop(state, 1, basename(state.argv[0]!));
+const keyword: Handler = (state) => {
+  drop(state, 1, basename(state.argv[0]!));
+  return absorbAssignments(state);
+};
+
+/** `time [-p] cmd`: bash's reserved word at the start of a pipeline (assignments allowed), else /usr/bin/time. */
+const time: Handler = (state) => {
+  const outcome = timeProgram(state, {} as never);
+  if (outcome.kind !== 'peeled') return outcome;
+  return absorbAssignments(state);
+};
+
+const timeProgram = simpleWrapper({
+  flags: 'apqvV',
+  values: 'fo',
+  longFlags: ['append', 'portability', 'quiet', 'verbose', 'help', 'version'],
+  longValues: ['format', 'output'],
+}, HELP);
 
 export const PROCESS_WRAPPERS: Record<string, Handler> = {
   command: simpleWrapper({ flags: 'pvV' }, ['-v', '-V']),
@@ -100,12 +129,7 @@ export const PROCESS_WRAPPERS: Record<string, Handler> = {
   nice,
   nohup: simpleWrapper({ longFlags: ['help', 'version'] }, HELP),
   timeout,
-  time: simpleWrapper({
-    flags: 'apqvV',
-    values: 'fo',
-    longFlags: ['append', 'portability', 'quiet', 'verbose', 'help', 'version'],
-    longValues: ['format', 'output'],
-  }, HELP),
+  time,
   stdbuf: simpleWrapper({ values: 'ioe', longValues: ['input', 'output', 'error'], longFlags: ['help', 'version'] }, HELP),
   xargs,
   watch,
