@@ -45,3 +45,30 @@ export function separatorCount(text: string): number {
   }
   return count;
 }
+
+const ANSI_C_SIMPLE: Record<string, string> = {
+  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
+  '\\': '\\', "'": "'", '"': '"', '?': '?',
+};
+
+/** Decodes the body of a `$'…'` string the way bash does. */
+export function decodeAnsiC(body: string): string {
+  return body.replace(
+    /\\(?:([abeEfnrtv\\'"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})|U([0-9a-fA-F]{1,8})|c(.)|([\s\S]))/g,
+    (match, simple?: string, octal?: string, hex?: string, u4?: string, u8?: string, control?: string) => {
+      if (simple) return ANSI_C_SIMPLE[simple]!;
+      if (octal) return String.fromCharCode(parseInt(octal, 8) & 0xff);
+      if (hex) return String.fromCharCode(parseInt(hex, 16));
+      const code = u4 ?? u8;
+      if (code) {
+        const point = parseInt(code, 16);
+        return point <= 0x10ffff ? String.fromCodePoint(point) : match;
+      }
+      if (control) return String.fromCharCode(control.toUpperCase().charCodeAt(0) ^ 0x40);
+      return match; // unknown escape: bash keeps the backslash
+    },
+  );
+}
+
+/** What `printf FORMAT` prints for a format without `%` conversions (escapes decoded as printf does). */
+export const printfText = (format: string): string => decodeAnsiC(format);

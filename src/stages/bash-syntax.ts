@@ -6,7 +6,9 @@ import { bashGrammarWasm, treeSitterRuntimeWasm } from '../io/grammar-files.js';
 import type { Node, Parser, Tree } from 'web-tree-sitter';
 import type { Redirect, SimpleCommand, StdinSource, Unknown } from '../types.js';
 import type { ParseResult } from '../parse/result.js';
-import { MAX_COMMANDS, stdinFromRedirects, tooLong } from '../parse/words.js';
+import { decodeAnsiC, MAX_COMMANDS, stdinFromRedirects, tooLong } from '../parse/words.js';
+
+export { decodeAnsiC } from '../parse/words.js';
 
 let parserPromise: Promise<Parser> | undefined;
 
@@ -201,6 +203,11 @@ class CommandWalker {
         this.pipeline(node, stdin, []);
         return;
       case 'comment':
+        return;
+      case 'test_command':
+        // `[[ -v 'a[$(cmd)]' ]]`: bash evaluates the subscript, running the substitution.
+        if (/-v\s/.test(node.text) && /\[[^\]]*(\$\(|`)/.test(node.text)) this.unknown('[[ -v ]] runs a command substitution in a subscript', node.text);
+        this.walkChildren(node, stdin);
         return;
       case 'for_statement': {
         // The loop variable takes values at run time: recorded as an assignment nothing can resolve.
@@ -660,28 +667,4 @@ function matchingParen(text: string, from: number): number {
     else if (c === ')' && --depth === 0) return i;
   }
   return -1;
-}
-
-const ANSI_C_SIMPLE: Record<string, string> = {
-  a: '\x07', b: '\b', e: '\x1b', E: '\x1b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v',
-  '\\': '\\', "'": "'", '"': '"', '?': '?',
-};
-
-/** Decodes the body of a `$'…'` string the way bash does. */
-export function decodeAnsiC(body: string): string {
-  return body.replace(
-    /\\(?:([abeEfnrtv\\'"?])|([0-7]{1,3})|x([0-9a-fA-F]{1,2})|u([0-9a-fA-F]{1,4})|U([0-9a-fA-F]{1,8})|c(.)|([\s\S]))/g,
-    (match, simple?: string, octal?: string, hex?: string, u4?: string, u8?: string, control?: string) => {
-      if (simple) return ANSI_C_SIMPLE[simple]!;
-      if (octal) return String.fromCharCode(parseInt(octal, 8) & 0xff);
-      if (hex) return String.fromCharCode(parseInt(hex, 16));
-      const code = u4 ?? u8;
-      if (code) {
-        const point = parseInt(code, 16);
-        return point <= 0x10ffff ? String.fromCodePoint(point) : match;
-      }
-      if (control) return String.fromCharCode(control.toUpperCase().charCodeAt(0) ^ 0x40);
-      return match; // unknown escape: bash keeps the backslash
-    },
-  );
 }

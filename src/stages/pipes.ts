@@ -3,6 +3,7 @@
 // exports, and a command name held in a variable set on the same line (`cmd=ls; $cmd -la`).
 import { pgDumpOutput } from '../analyzers/psql-pg-dump.js';
 import type { ParsedLine, SimpleCommand, StdinSource } from '../types.js';
+import { printfText } from '../parse/words.js';
 import { exportedBefore } from './parse.js';
 
 const literal = (cmd: SimpleCommand, i: number) => !cmd.dynamic.includes(i);
@@ -17,7 +18,7 @@ export const outputOf = (up: SimpleCommand): StdinSource | null => {
     return { kind: 'herestring', body: words.join(' ') };
   }
   if (name === 'pg_dump') return pgDumpOutput(up);
-  if (name === 'printf' && args.length === 1 && literal(up, 1) && !args[0]!.includes('%')) return { kind: 'herestring', body: args[0]!.replace(/\\n/g, '\n') };
+  if (name === 'printf' && args.length === 1 && literal(up, 1) && !args[0]!.includes('%')) return { kind: 'herestring', body: printfText(args[0]!) };
   return null;
 };
 

@@ -2,6 +2,7 @@
 import { execPrograms } from './exec-programs-data.js';
 import { EXEC_PROGRAM_HANDLERS } from './exec-programs.js';
 import { envWrapper } from './env.js';
+import { EVALUATION_POINTS, promptExpansion } from './evaluation-points.js';
 import { npmRunners } from './npm-runners.js';
 import { doas, runuser, su, sudo } from './privilege.js';
 import { PROCESS_WRAPPERS } from './process.js';
@@ -26,6 +27,7 @@ const HANDLERS: Record<string, Handler> = {
   env: envWrapper,
   ...PROCESS_WRAPPERS,
   ...BUILTINS,
+  ...EVALUATION_POINTS,
   ...EXEC_PROGRAM_HANDLERS,
   ...REMOTE_HANDLERS,
 };
@@ -38,6 +40,8 @@ Object.assign(HANDLERS, npmRunners(isWrapper));
 /** One peeling step for the command in `state`. */
 export function peelOnce(state: State, ctx: UnwrapContext): Outcome {
   const name = basename(state.argv[0]!);
+  const prompt = promptExpansion(state);
+  if (prompt) return prompt;
   if (SHELLS.has(name)) return shell(state, name, ctx);
   const handler = Object.hasOwn(HANDLERS, name) ? HANDLERS[name] : undefined;
   if (handler) return handler(state, ctx);
