@@ -78,7 +78,7 @@ function scriptFile(state: State, ctx: UnwrapContext, at: number, wrapper: strin
     if (inner) {
       const body = knownOutput(inner[1]!);
       if (body !== null) return { kind: 'nested', wrapper: `${wrapper} <(…)`, script: body, ...(positional ? { positional } : {}) };
-      return { kind: 'unknown', reason: `${wrapper.split(' ')[0]} runs commands produced by a process substitution` };
+      return { kind: 'unknown', reason: `${wrapper.split(' ')[0]} runs commands produced by a process substitution`, agentOnly: true };
     }
     return { kind: 'unknown', reason: `${wrapper.split(' ')[0]} runs a script whose path is only known at run time` };
   }
