@@ -57,7 +57,10 @@ function* unwrapSteps(state: State, ctx: UnwrapContext, depth: number, budget: {
     const before: State = { ...state };
     const outcome = peelOnce(state, ctx);
     if (outcome.kind === 'peeled') continue;
-    if (outcome.kind === 'final') return { invocations: [toInvocation(state)], unknowns: [] };
+    if (outcome.kind === 'final') {
+      const unknowns = outcome.unknown ? unknownResult(outcome.unknown.reason, state.text, outcome.unknown.agentOnly).unknowns : [];
+      return { invocations: [toInvocation(state)], unknowns };
+    }
     if (outcome.kind === 'unknown') return unknownResult(outcome.reason, state.text, outcome.agentOnly);
     if (depth + 1 > MAX_UNWRAP_DEPTH) return unknownResult('too deeply nested', state.text);
     const result: Unwrapped = { invocations: outcome.keep ? [toInvocation(before)] : [], unknowns: [] };

@@ -8,7 +8,8 @@ import { drop, type Handler, type NestedArgv, type Outcome, type State, type Unw
 /** A word that stands for a value only known when the program runs (a file name, an input line). */
 export const RUN_TIME_WORD = '"$BLASTGATE_RUN_TIME_WORD"';
 
-const opaque = (program: string, what: string): Outcome => ({ kind: 'unknown', reason: `${program} ${what}, which cannot be followed`, agentOnly: true });
+/** The program itself is judged by its rules; what it runs cannot be followed (unknown for agents). */
+const opaque = (program: string, what: string): Outcome => ({ kind: 'final', unknown: { reason: `${program} ${what}, which cannot be followed`, agentOnly: true } });
 
 /** `find … -exec cmd {} ;` / `-execdir … +` / `-ok` / `-okdir`: each runs an argv per file found. */
 const find: Handler = (state) => {

@@ -47,7 +47,7 @@ export function peelOnce(state: State, ctx: UnwrapContext): Outcome {
   if (handler) return handler(state, ctx);
   const runs = (ctx.execPrograms ?? execPrograms())[name];
   if (runs !== undefined && Object.hasOwn(ctx.execPrograms ?? execPrograms(), name)) {
-    return { kind: 'unknown', reason: `${name} runs other programs (${runs}); blastgate cannot see which`, agentOnly: true };
+    return { kind: 'final', unknown: { reason: `${name} runs other programs (${runs}); blastgate cannot see which`, agentOnly: true } };
   }
   return { kind: 'final' };
 }

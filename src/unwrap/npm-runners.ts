@@ -89,13 +89,13 @@ function runScript(state: State, ctx: UnwrapContext, at: number, label: string):
   const text = ctx.readFile('package.json');
   if (text === undefined) return { kind: 'final' }; // no package.json: npm fails, nothing runs
   if (text === null) {
-    return { kind: 'unknown', reason: `${label} ${name}: runs a package.json script that could not be read`, agentOnly: true };
+    return { kind: 'final', unknown: { reason: `${label} ${name}: runs a package.json script that could not be read`, agentOnly: true } };
   }
   let scripts: Record<string, unknown>;
   try {
     scripts = ((JSON.parse(text) as { scripts?: Record<string, unknown> }).scripts ?? {});
   } catch {
-    return { kind: 'unknown', reason: `${label} ${name}: package.json is not valid JSON`, agentOnly: true };
+    return { kind: 'final', unknown: { reason: `${label} ${name}: package.json is not valid JSON`, agentOnly: true } };
   }
   const dashDash = state.argv.indexOf('--', i);
   const extra = dashDash < 0 ? (implied ? state.argv.slice(at) : state.argv.slice(i + 1)) : state.argv.slice(dashDash + 1);

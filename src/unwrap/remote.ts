@@ -4,7 +4,8 @@
 import { basename, type Handler, type Outcome, type State } from './state.js';
 import { readOptions, valueOf, type OptionSpec } from './options.js';
 
-const opaque = (what: string): Outcome => ({ kind: 'unknown', reason: `${what}, which cannot be followed`, agentOnly: true });
+/** The tool itself is judged by its rules; what it then runs cannot be followed (unknown for agents). */
+const opaque = (what: string): Outcome => ({ kind: 'final', unknown: { reason: `${what}, which cannot be followed`, agentOnly: true } });
 
 /** Index of the first operand after `from`, skipping options (values of `values` options too). */
 function operandAt(state: State, from: number, spec: OptionSpec): { at: number; read: ReturnType<typeof readOptions> } {
@@ -140,7 +141,7 @@ const railway: Handler = (state) => {
 const heroku: Handler = (state) => {
   const sub = state.argv[1];
   if (sub !== 'run' && sub !== 'run:detached') {
-    if (sub === 'pg:psql' || sub === 'ps:exec') return opaque(`heroku ${sub} opens an interactive session`);
+    if (sub === 'ps:exec') return opaque(`heroku ${sub} opens an interactive session`);
     return { kind: 'final' };
   }
   const { at, read } = operandAt(state, 2, { values: 'aersx', longValues: ['app', 'remote', 'env', 'size', 'type'], longFlags: ['no-tty', 'no-notify', 'exit-code', 'tail'] });

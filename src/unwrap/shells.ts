@@ -78,7 +78,7 @@ function scriptFile(state: State, ctx: UnwrapContext, at: number, wrapper: strin
     if (inner) {
       const body = knownOutput(inner[1]!);
       if (body !== null) return { kind: 'nested', wrapper: `${wrapper} <(…)`, script: body, ...(positional ? { positional } : {}) };
-      return { kind: 'unknown', reason: `${wrapper.split(' ')[0]} runs commands produced by a process substitution`, agentOnly: true };
+      return { kind: 'final', unknown: { reason: `${wrapper.split(' ')[0]} runs commands produced by a process substitution`, agentOnly: true } };
     }
     return { kind: 'unknown', reason: `${wrapper.split(' ')[0]} runs a script whose path is only known at run time` };
   }
@@ -97,7 +97,7 @@ function scriptAt(state: State, ctx: UnwrapContext, path: string, wrapper: strin
   if (!ctx.readFile) return { kind: 'final' };
   const text = ctx.readFile(path);
   if (text === undefined) return { kind: 'final' }; // no such file: the shell fails, nothing runs
-  if (text === null) return { kind: 'unknown', reason: `${program} runs ${path}, which could not be read`, agentOnly: true };
+  if (text === null) return { kind: 'final', unknown: { reason: `${program} runs ${path}, which could not be read`, agentOnly: true } };
   return { kind: 'nested', wrapper, script: text, ...(positional ? { positional } : {}) };
 }
 

@@ -42,7 +42,7 @@ export interface Positional {
 /** What one wrapper handler decided (`keep`: the program itself is judged too, not only what it runs). */
 export type Outcome =
   | { kind: 'peeled' } // state was updated; look at the new argv[0]
-  | { kind: 'final' } // argv[0] is the program that runs
+  | { kind: 'final'; unknown?: { reason: string; agentOnly?: boolean } } // argv[0] runs (and what it runs next may be unknown)
   | { kind: 'nested'; wrapper: string; script: string; positional?: Positional; target?: string; keep?: boolean }
   | { kind: 'nested-argv'; wrapper: string; commands: NestedArgv[]; target?: string; keep?: boolean }
   | { kind: 'unknown'; reason: string; agentOnly?: boolean };
