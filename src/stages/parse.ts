@@ -108,6 +108,7 @@ function scanSegments(text: string): Segment[] | null {
   };
 
   for (let i = 0; i < text.length; i++) {
+    if (segments.length > MAX_COMMANDS) return segments; // over the cap: the caller reports it, no need to read on
     const c = text[i]!;
     const next = text[i + 1];
     if (quote === "'") {
