@@ -5,6 +5,7 @@
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
 import { GIT_COMMANDS, GLOBAL_VALUED } from '../match/git-config.js';
 import { unwrapArgv } from '../stages/unwrap.js';
+import { RUNS_COMMANDS_WORDS } from '../unwrap/remote.js';
 
 /** One thing the shim can test cheaply. */
 export type Atom =
@@ -188,6 +189,8 @@ export const prefilterFor = (index: RuleIndex, tool: string): Prefilter => {
       rules.push({ rule: `${set.tool}:interactive`, clauses: [...words, [{ kind: 'tty' }]] });
     }
   }
+  // `kubectl exec … -- cmd`, `railway run cmd`: what they run is judged by the full check.
+  for (const word of RUNS_COMMANDS_WORDS[tool] ?? []) rules.push({ rule: `unwrap:${tool}-${word}`, clauses: [[{ kind: 'word', word }]] });
   const aliases = sets.some((s) => s.grammar.config === 'git')
     ? { commands: [...new Set([...COMMON_FIRST.filter((c) => GIT_COMMANDS.has(c)), ...[...GIT_COMMANDS].sort()])], valueSpellings: [...GLOBAL_VALUED].filter((f) => f !== '--exec-path').sort() }
     : undefined;

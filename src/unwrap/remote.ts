@@ -258,6 +258,25 @@ function injector(sub: string, spec: OptionSpec, profile: boolean, commandFlags:
   };
 }
 
+/**
+ * Words that make a guarded tool run another command line (`kubectl exec`, `railway run`): a shim must send
+ * such an invocation to the full check even when none of the tool's own rules could match.
+ */
+export const RUNS_COMMANDS_WORDS: Record<string, string[]> = {
+  docker: ['exec', 'compose'],
+  podman: ['exec', 'compose'],
+  'docker-compose': ['exec', 'run'],
+  'podman-compose': ['exec', 'run'],
+  kubectl: ['exec', 'debug'],
+  oc: ['exec', 'debug'],
+  railway: ['run', 'local', 'ssh', 'connect', 'shell'],
+  heroku: ['run', 'run:detached', 'ps:exec'],
+  fly: ['ssh', 'console'],
+  flyctl: ['ssh', 'console'],
+  gcloud: ['ssh'],
+  aws: ['ssm'],
+};
+
 export const REMOTE_HANDLERS: Record<string, Handler> = {
   docker,
   podman: docker,
