@@ -14,7 +14,8 @@ import { unwrap } from '../../src/stages/unwrap.js';
 import type { Actor, Unwrapped } from '../../src/types.js';
 import { execPrograms, parseExecPrograms } from '../../src/unwrap/exec-programs-data.js';
 import { scriptReader } from '../../src/unwrap/read-script.js';
-import { ssmCommands } from '../../src/unwrap/remote.js';
+import { RUNS_COMMANDS_WORDS, ssmCommands } from '../../src/unwrap/remote.js';
+import { prefilterFor } from '../../src/shims/prefilter.js';
 
 let root: string;
 let contexts: Record<Actor, GuardContext>;
@@ -74,6 +75,17 @@ describe('remote and container exec: the command, and where it runs', () => {
     expect(ssmCommands('commands=df -h,uptime')).toEqual(['df -h', 'uptime']);
     expect(ssmCommands('{"commands":["terraform destroy"]}')).toEqual(['terraform destroy']);
     expect(ssmCommands('file://params.json')).toBeNull();
+  });
+
+  it("sends a guarded tool's remote-exec words to the full check from its shim", () => {
+    const index = contexts.human.index;
+    for (const [tool, words] of Object.entries(RUNS_COMMANDS_WORDS)) {
+      if (!index.byBinary[tool]) continue;
+      const filter = prefilterFor(index, tool);
+      if (filter.always) continue;
+      for (const word of words) expect(filter.rules.some((r) => r.clauses.length === 1 && r.clauses[0]!.some((a) => a.kind === 'word' && a.word === word)), `${tool} ${word}`).toBe(true);
+    }
+    expect(prefilterFor(index, 'kubectl').always).toBeNull();
   });
 
   it('shows where the command runs in the verdict', async () => {
