@@ -144,7 +144,7 @@ const heroku: Handler = (state) => {
     if (sub === 'ps:exec') return opaque(`heroku ${sub} opens an interactive session`);
     return { kind: 'final' };
   }
-  const { at, read } = operandAt(state, 2, { values: 'aersx', longValues: ['app', 'remote', 'env', 'size', 'type'], longFlags: ['no-tty', 'no-notify', 'exit-code', 'tail'] });
+  const { at, read } = operandAt(state, 2, { values: 'aers', flags: 'x', longValues: ['app', 'remote', 'env', 'size', 'type'], longFlags: ['no-tty', 'no-notify', 'exit-code', 'tail'] });
   const app = valueOf(read, '-a', '--app');
   if (at >= state.argv.length) return { kind: 'final' };
   return runsString(state, state.argv.slice(at).join(' '), `heroku ${sub}`, app ? `app ${app}` : 'heroku app', true);
@@ -152,11 +152,15 @@ const heroku: Handler = (state) => {
 
 /** `fly ssh console [-a APP] -C 'cmd'` (flyctl); without -C it is an interactive shell. */
 const fly: Handler = (state) => {
-  if (state.argv[1] !== 'ssh' || state.argv[2] !== 'console') {
-    if (state.argv[1] === 'console') return opaque('fly console opens an interactive session');
-    return { kind: 'final' };
+  if (state.argv[1] === 'console') {
+    const { read } = operandAt(state, 2, { values: 'aCceir', longValues: ['app', 'command', 'config', 'env', 'image', 'region', 'machine', 'dockerfile', 'entrypoint', 'vm-size', 'user'], longFlags: ['select', 'rm'] });
+    const command = valueOf(read, '-C', '--command');
+    const app = valueOf(read, '-a', '--app');
+    return command === undefined ? opaque('fly console opens an interactive session') : runsString(state, command, 'fly console', app ? `app ${app}` : 'fly app', true);
   }
-  const { read } = operandAt(state, 3, { values: 'aCcrsu', longValues: ['app', 'command', 'config', 'region', 'machine', 'user', 'address', 'org', 'process-group'], longFlags: ['select', 'pty', 'quiet'] });
+  if (state.argv[1] !== 'ssh' || state.argv[2] !== 'console') return { kind: 'final' };
+  // fly.io/docs/flyctl/ssh-console: -A -a -C -c -g -o -r -u -t take a value; -s (--select), -q, --pty do not.
+  const { read } = operandAt(state, 3, { values: 'AaCcgorut', flags: 'sqh', longValues: ['app', 'command', 'config', 'region', 'machine', 'user', 'address', 'org', 'process-group', 'access-token'], longFlags: ['select', 'pty', 'quiet', 'debug', 'verbose'] });
   const app = valueOf(read, '-a', '--app');
   const command = valueOf(read, '-C', '--command');
   const target = app ? `app ${app}` : 'fly app';
@@ -291,7 +295,7 @@ export const REMOTE_HANDLERS: Record<string, Handler> = {
   gcloud,
   aws,
   ssh,
-  'aws-vault': injector('exec', { values: 'dnt', longValues: ['duration', 'mfa-token', 'region', 'prompt', 'ec2-server', 'ecs-server'], longFlags: ['no-session', 'json', 'server', 'lazy', 'stdout'] }, true),
+  'aws-vault': injector('exec', { values: 'dt', flags: 'njs', longValues: ['duration', 'mfa-token', 'region', 'prompt', 'ec2-server', 'ecs-server'], longFlags: ['no-session', 'json', 'server', 'lazy', 'stdout'] }, true),
   op: injector('run', { longValues: ['env-file', 'environment', 'account', 'config', 'cache', 'encoding', 'session'], longFlags: ['no-masking'] }, false),
   doppler: injector('run', { values: 'pc', longValues: ['project', 'config', 'token', 'fallback', 'mount', 'mount-format', 'mount-template', 'name-transformer', 'command', 'scope', 'api-host', 'configuration'], longFlags: ['preserve-env', 'forward-signals', 'no-check-version'] }, false, ['--command']),
   dotenvx: injector('run', { values: 'fe', longValues: ['env-file', 'env', 'env-keys-file', 'convention', 'log-level'], longFlags: ['overload', 'strict', 'quiet', 'verbose', 'debug', 'ignore'] }, false),
