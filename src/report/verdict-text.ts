@@ -25,8 +25,13 @@ export const verdictText = (verdict: Verdict, c: ChalkInstance): string => {
   for (const m of v.matches) {
     out.push(`  ${severityColor(c, m.severity)(m.rule)}: ${m.message}`);
     if (m.alternative) out.push(c.dim(`    instead: ${m.alternative}`));
+    const where = v.commands[m.invocation]?.targets;
+    if (where?.length) out.push(`    runs in: ${where.join(' → ')}`);
   }
-  for (const u of v.unknowns) out.push(`  ${c.yellow('unknown')}: ${u.reason}${u.text ? c.dim(` — ${u.text}`) : ''}`);
+  for (const u of v.unknowns) {
+    const scope = u.agentOnly ? c.dim(' (counts for an AI agent only)') : '';
+    out.push(`  ${c.yellow('unknown')}: ${u.reason}${scope}${u.text ? c.dim(` — ${u.text}`) : ''}`);
+  }
   if (v.matches.length > 0) {
     const target = v.target && v.blast.production === true ? { ...v.target, production: true as const } : v.target;
     out.push(...targetLines(target).map((l) => `  ${l}`));

@@ -53,3 +53,18 @@ describe('NUL bytes are removed before parsing, as bash does', () => {
     rmSync(box.root, { recursive: true, force: true });
   });
 });
+
+describe('check shows where a remote command runs', () => {
+  it('names the pod for kubectl exec, and says which unknowns count only for an agent', () => {
+    const box = sandbox();
+    const remote = blastgate(['check', '--shell', 'kubectl exec -n prod api-0 -- terraform destroy -auto-approve'], { env: box.env, cwd: box.root });
+    expect(remote.code).toBe(10);
+    expect(remote.stdout).toContain('runs in: pod api-0 (namespace prod)');
+    const closed = blastgate(['check', '--shell', 'systemd-run --user ./deploy.sh'], { env: box.env, cwd: box.root });
+    expect(closed.code).toBe(0);
+    expect(closed.stdout).toContain('(counts for an AI agent only)');
+    const agent = blastgate(['check', '--actor', 'agent', '--shell', 'systemd-run --user ./deploy.sh'], { env: box.env, cwd: box.root });
+    expect(agent.code).toBe(10);
+    rmSync(box.root, { recursive: true, force: true });
+  });
+});
