@@ -63,6 +63,10 @@ const WRAPPERS: Form[] = [
   { make: (c) => `sh -c ${q(c)}` },
   { make: (c) => `eval ${q(c)}` },
   { make: (c) => `builtin eval ${q(c)}` },
+  { make: (c) => `echo x | xargs sh -c ${q(c)}` },
+  { make: (c) => `env -S ${q(c)}` },
+  { make: (c) => `flock /tmp/fuzz.lock ${c}` },
+  { make: (c) => `su -c ${q(c)} root` },
 ];
 
 const CONSTRUCTS: Form[] = [
