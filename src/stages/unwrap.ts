@@ -82,6 +82,9 @@ function* unwrapSteps(state: State, ctx: UnwrapContext, depth: number, budget: {
       result.invocations.push(...innerResult.invocations);
       result.unknowns.push(...innerResult.unknowns);
     }
+    // A script file on disk is judged for what it visibly runs; what cannot be judged in it (`exec "$@"`,
+    // `$EDITOR`) stops an agent, not a person running their own script (as before scripts were read).
+    if (outcome.kind === 'nested' && outcome.fromDisk) result.unknowns = result.unknowns.map((u) => ({ ...u, agentOnly: true }));
     return result;
   }
   return unknownResult('too deeply nested', state.text);

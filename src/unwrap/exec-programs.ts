@@ -76,8 +76,11 @@ const make: Handler = (state, ctx) => {
   const text = readMakefile(state, ctx, named);
   if (text === undefined) return named ? opaque('make', `runs the recipes of ${named}`) : { kind: 'final' };
   if (text === null) return opaque('make', 'runs the recipes of a Makefile that could not be read');
-  return { kind: 'nested', wrapper: 'make', script: recipes(text) };
+  return { kind: 'nested', wrapper: 'make', script: recipes(text), fromDisk: !writtenOnLine(state, named) };
 };
+
+const writtenOnLine = (state: State, named: string | undefined): boolean =>
+  (named ? [named] : ['GNUmakefile', 'makefile', 'Makefile']).some((f) => writtenContent(state, f) !== undefined);
 
 function readMakefile(state: State, ctx: UnwrapContext, named: string | undefined): string | null | undefined {
   const candidates = named ? [named] : ['GNUmakefile', 'makefile', 'Makefile'];

@@ -103,7 +103,7 @@ function runScript(state: State, ctx: UnwrapContext, at: number, label: string):
   const main = `${scripts[name] as string}${extra.length ? ` ${extra.map(shellQuote).join(' ')}` : ''}`;
   const hook = (key: string): string[] => (typeof scripts[key] === 'string' ? [scripts[key] as string] : []);
   const script = [...hook(`pre${name}`), main, ...hook(`post${name}`)].join('\n');
-  return { kind: 'nested', wrapper: `${label} ${name}`, script };
+  return { kind: 'nested', wrapper: `${label} ${name}`, script, fromDisk: true };
 }
 
 const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`);

@@ -98,7 +98,7 @@ function scriptAt(state: State, ctx: UnwrapContext, path: string, wrapper: strin
   const text = ctx.readFile(path);
   if (text === undefined) return { kind: 'final' }; // no such file: the shell fails, nothing runs
   if (text === null) return { kind: 'final', unknown: { reason: `${program} runs ${path}, which could not be read`, agentOnly: true } };
-  return { kind: 'nested', wrapper, script: text, ...(positional ? { positional } : {}) };
+  return { kind: 'nested', wrapper, script: text, fromDisk: true, ...(positional ? { positional } : {}) };
 }
 
 /** Content of a file written earlier on the line (undefined: not written here). */

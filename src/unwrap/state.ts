@@ -43,7 +43,11 @@ export interface Positional {
 export type Outcome =
   | { kind: 'peeled' } // state was updated; look at the new argv[0]
   | { kind: 'final'; unknown?: { reason: string; agentOnly?: boolean } } // argv[0] runs (and what it runs next may be unknown)
-  | { kind: 'nested'; wrapper: string; script: string; positional?: Positional; target?: string; keep?: boolean }
+  | {
+    kind: 'nested'; wrapper: string; script: string; positional?: Positional; target?: string; keep?: boolean;
+    /** Read from a file on disk (not the line): what cannot be judged in it counts for agents only. */
+    fromDisk?: boolean;
+  }
   | { kind: 'nested-argv'; wrapper: string; commands: NestedArgv[]; target?: string; keep?: boolean }
   | { kind: 'unknown'; reason: string; agentOnly?: boolean };
 

@@ -123,6 +123,14 @@ describe('files a command runs as code are read', () => {
     expect(await decisions('bash ok.sh', dir)).toEqual({ human: 'allow', agent: 'allow' });
   });
 
+  it('what cannot be judged inside a script on disk stops an agent, not a person running their own script', async () => {
+    const dir = mkdtempSync(join(root, 'entry-'));
+    writeFileSync(join(dir, 'entrypoint.sh'), '#!/bin/sh\nset -e\n"$DEPLOY_TOOL" apply\n');
+    expect(await decisions('bash entrypoint.sh', dir)).toEqual({ human: 'allow', agent: 'confirm' });
+    // Written on the line instead, it is the line's own text: unknown for everyone.
+    expect(await decisions(`printf '"$DEPLOY_TOOL" apply\\n' > e.sh && bash e.sh`, dir)).toEqual({ human: 'confirm', agent: 'confirm' });
+  });
+
   it('a script that is not a regular file is unknown for an agent (never read: no FIFO blocks the check)', async () => {
     const dir = mkdtempSync(join(root, 'dev-'));
     expect(await decisions(`bash ${dir}`, dir)).toEqual({ human: 'allow', agent: 'confirm' });
