@@ -14,8 +14,6 @@ export interface OptionSpec {
   longOptional?: string[];
   /** Unknown options are treated as flags instead of failing (npm-style CLIs). */
   lenient?: boolean;
-  /** Long options may be written with one dash (`-name value`, Go's flag package, kubectl-style). */
-  singleDashLong?: boolean;
 }
 
 export interface ReadOptions {
@@ -36,8 +34,8 @@ export function readOptions(argv: string[], from: number, spec: OptionSpec): Rea
     const word = argv[i]!;
     if (word === '--') return { options, next: i + 1, dashDash: true };
     if (!word.startsWith('-') || word === '-') break;
-    if (word.startsWith('--') || (spec.singleDashLong && word.length > 2 && resolveLong(longPart(word), spec))) {
-      const body = word.startsWith('--') ? word.slice(2) : word.slice(1);
+    if (word.startsWith('--')) {
+      const body = word.slice(2);
       const eq = body.indexOf('=');
       const written = eq < 0 ? body : body.slice(0, eq);
       const name = resolveLong(written, spec);
@@ -67,7 +65,7 @@ export function readOptions(argv: string[], from: number, spec: OptionSpec): Rea
     for (let k = 1; k < word.length; k++) {
       const letter = word[k]!;
       if (spec.values?.includes(letter)) {
-        const attached = word.slice(k + 1).replace(/^=/, spec.singleDashLong ? '' : '=');
+        const attached = word.slice(k + 1);
         if (attached) options.push({ name: `-${letter}`, value: attached });
         else {
           if (i + 1 >= argv.length) return { options, next: i, error: `option -${letter} needs a value` };
@@ -88,16 +86,9 @@ export function readOptions(argv: string[], from: number, spec: OptionSpec): Rea
   return { options, next: i };
 }
 
-const longPart = (word: string): string => {
-  const body = word.slice(1);
-  const eq = body.indexOf('=');
-  return eq < 0 ? body : body.slice(0, eq);
-};
-
 export function resolveLong(written: string, spec: OptionSpec): string | undefined {
   const all = [...(spec.longFlags ?? []), ...(spec.longValues ?? []), ...(spec.longOptional ?? [])];
   if (all.includes(written)) return written;
-  if (spec.singleDashLong) return undefined; // Go-style parsers take no abbreviations
   const candidates = all.filter((name) => name.startsWith(written));
   return candidates.length === 1 ? candidates[0] : undefined;
 }

@@ -109,8 +109,8 @@ const keyword: Handler = (state) => {
 };
 
 /** `time [-p] cmd`: bash's reserved word at the start of a pipeline (assignments allowed), else /usr/bin/time. */
-const time: Handler = (state) => {
-  const outcome = timeProgram(state, {} as never);
+const time: Handler = (state, ctx) => {
+  const outcome = timeProgram(state, ctx);
   if (outcome.kind !== 'peeled') return outcome;
   return absorbAssignments(state);
 };

@@ -118,14 +118,14 @@ export function enterNested(outer: State, inner: SimpleCommand, wrapper: string,
 
 /** An argv run directly by a program (`find -exec`), inheriting the outer env and wrapper chain. */
 export function enterArgv(outer: State, inner: NestedArgv, wrapper: string): State {
+  const { program: _outerProgram, ...rest } = outer;
   return {
-    ...outer,
+    ...rest,
     argv: [...inner.argv],
     dynamic: [...inner.dynamic],
     wrappers: [...outer.wrappers, wrapper],
     argsUnknown: outer.argsUnknown || inner.argsUnknown === true,
-    program: undefined,
-  } as State;
+  };
 }
 
 /** `sh -c 'terraform "$@"' sh destroy`: puts the known positional words in place of `$1`, `$@` … */
