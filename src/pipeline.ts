@@ -88,7 +88,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
       return found;
     },
     argv: async (argv) => unwrap(commandFromArgv(argv), { packages: ctx.index.packages }),
-    agentOnly: (u) => u,
+    agentOnly: (u) => ({ ...u, agentOnly: true }),
   });
   if (inline.invocations.length || inline.unknowns.length) {
     invocations.push(...inline.invocations);
