@@ -68,28 +68,30 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   const parsed = await parseInput(input, trace);
   const unknowns: Unknown[] = [...parsed.unknowns];
   const invocations: Invocation[] = [];
+  const unwrapOptions = { packages: ctx.index.packages, readFile: scriptReader(ctx.cwd) };
   for (const cmd of parsed.commands) {
-    const result = await unwrap(cmd, { packages: ctx.index.packages, readFile: scriptReader(ctx.cwd) });
+    const result = await unwrap(cmd, unwrapOptions);
     unknowns.push(...result.unknowns);
     invocations.push(...result.invocations);
     trace.push({ stage: 'unwrap', from: cmd.text, to: result.invocations.map((i) => i.argv.join(' ')), wrappers: [...new Set(result.invocations.flatMap((i) => i.wrappers))] });
   }
   let cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
+  const reader = new PayloadReader(writtenPaths(parsed.commands, ctx.env, ctx.cwd));
   // Code handed to an interpreter (python -c, node -e, a script): what it would run joins the line.
   const inline = await expandInline(invocations, cwds, {
     line: async (text) => {
       const nested = withLineContext(await parseLine(text));
       const found = { invocations: [] as Invocation[], unknowns: [...nested.unknowns] };
       for (const cmd of nested.commands) {
-        const r = await unwrap(cmd, { packages: ctx.index.packages });
+        const r = await unwrap(cmd, unwrapOptions);
         found.invocations.push(...r.invocations);
         found.unknowns.push(...r.unknowns);
       }
       return found;
     },
-    argv: async (argv) => unwrap(commandFromArgv(argv), { packages: ctx.index.packages }),
+    argv: async (argv) => unwrap(commandFromArgv(argv), unwrapOptions),
     agentOnly: (u) => ({ ...u, agentOnly: true }),
-  });
+  }, reader);
   if (inline.invocations.length || inline.unknowns.length) {
     invocations.push(...inline.invocations);
     unknowns.push(...inline.unknowns);
@@ -98,7 +100,6 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   }
   const matches: Match[] = [];
   const tools: Array<string | null> = [];
-  const reader = new PayloadReader(writtenPaths(parsed.commands, ctx.env, ctx.cwd));
   for (const [n, inv] of invocations.entries()) {
     const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]!, reader });
     matches.push(...result.matches);

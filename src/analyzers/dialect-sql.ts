@@ -3,8 +3,8 @@
 // drop-database, drop-table, drop-object, drop-role, truncate, delete-all, update-all, alter-drop,
 // alter-drop-constraint, unbounded-write (a WHERE that does not pin rows to fixed values), meta-hidden (a client command that runs a shell or hides SQL), unknown.
 // The parser (≈ 0.27 MB of JS for one dialect) loads only when a payload holds a destructive keyword.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { dirname, isAbsolute, resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
+import { PayloadReader } from '../payload/reader.js';
 import type { Finding } from '../types.js';
 import type { Analyzer, Payload } from './types.js';
 
@@ -13,7 +13,6 @@ export type Dialect = 'mysql' | 'sqlite';
 /** Sound prefilter: none of these anywhere → no statement below can be present. */
 const KEYWORDS = /drop|truncate|delete|update|alter|call|prepare|execute|source|system|delimiter|restore|shell|read|\\[.!]|\$|\{\}/i;
 
-const MAX_FILE_BYTES = 8 * 1024 * 1024;
 const MAX_DEPTH = 4;
 
 type Ast = Record<string, unknown> & { type?: string };
@@ -29,24 +28,6 @@ const PARSER_DATABASE: Record<Dialect, string> = { mysql: 'MySQL', sqlite: 'SQLi
 const CLIENT_COMMAND: Record<Dialect, RegExp> = {
   mysql: /^\s*(source|\\\.|system|\\!|delimiter|use|\\u|\\G|\\g|\\q|quit|exit|charset|\\C|warnings|\\W|nowarning|\\w|pager|nopager|tee|notee|status|\\s|prompt|connect|\\r|rehash|\\#)(?:\s+(.*))?$/i,
   sqlite: /^\s*\.(\w+)(?:\s+(.*))?$/,
-};
-
-const readRegularFile = (path: string, cwd: string): { text: string | null; problem?: string } => {
-  const full = isAbsolute(path) ? path : resolve(cwd, path);
-  let fd: number | undefined;
-  try {
-    fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { text: null, problem: `${path} is not a regular file` };
-    if (st.size > MAX_FILE_BYTES) return { text: null, problem: `${path} is larger than ${MAX_FILE_BYTES} bytes` };
-    const buf = Buffer.alloc(st.size);
-    const n = st.size ? readSync(fd, buf, 0, st.size, 0) : 0;
-    return { text: buf.subarray(0, n).toString('utf8') };
-  } catch (err) {
-    return { text: null, problem: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
 };
 
 const literalTruth = (e: Ast | null | undefined): boolean => {
@@ -124,7 +105,7 @@ const judgeStatement = (ast: Ast, origin: string): Finding[] => {
 };
 
 /** Client commands are judged and removed; what remains is SQL for the parser. */
-const clientCommands = async (text: string, dialect: Dialect, origin: string, cwd: string, depth: number): Promise<{ sql: string; findings: Finding[] }> => {
+const clientCommands = async (text: string, dialect: Dialect, origin: string, cwd: string, depth: number, reader: PayloadReader): Promise<{ sql: string; findings: Finding[] }> => {
   const findings: Finding[] = [];
   const kept: string[] = [];
   for (const line of text.split('\n')) {
@@ -139,9 +120,9 @@ const clientCommands = async (text: string, dialect: Dialect, origin: string, cw
     if (['source', '\\.', 'read'].includes(command)) {
       if (depth >= MAX_DEPTH) hidden(`${line.trim()}: scripts nested too deep`);
       else {
-        const file = readRegularFile(arg.replace(/^['"]|['"]$/g, ''), cwd);
+        const file = reader.file(arg.replace(/^['"]|['"]$/g, ''), cwd);
         if (file.text === null) hidden(`${line.trim()}: ${file.problem}`);
-        else findings.push(...(await judgeDialectSql(file.text, dialect, `${origin} → ${arg}`, dirname(resolve(cwd, arg)), depth + 1)));
+        else findings.push(...(await judgeDialectSql(file.text, dialect, `${origin} → ${arg}`, dirname(resolve(cwd, arg)), depth + 1, reader)));
       }
     } else if (['system', '\\!', 'shell'].includes(command)) hidden(`runs a shell command: ${line.trim()}`);
     else if (command === 'delimiter') findings.push({ kind: 'unknown', detail: 'DELIMITER changes where statements end; the script cannot be split safely', details: { origin } });
@@ -150,9 +131,9 @@ const clientCommands = async (text: string, dialect: Dialect, origin: string, cw
   return { sql: kept.join('\n'), findings };
 };
 
-export const judgeDialectSql = async (text: string, dialect: Dialect, origin: string, cwd: string, depth = 0): Promise<Finding[]> => {
+export const judgeDialectSql = async (text: string, dialect: Dialect, origin: string, cwd: string, depth = 0, reader = new PayloadReader()): Promise<Finding[]> => {
   if (!KEYWORDS.test(text)) return [];
-  const { sql, findings } = await clientCommands(text, dialect, origin, cwd, depth);
+  const { sql, findings } = await clientCommands(text, dialect, origin, cwd, depth, reader);
   if (/\$[A-Za-z_{(]|\{\}/.test(sql)) {
     findings.push({ kind: 'unknown', detail: 'SQL holding a shell word only known at run time', details: { origin } });
   }
@@ -186,7 +167,7 @@ export const dialectAnalyzer = (dialect: Dialect, skipFirstPositional: boolean):
   const sources: Payload[] = [...payloads.filter((p) => p.origin !== 'argument'), ...(positionals.length ? [{ text: positionals.map((p) => p.text ?? '').join(' '), origin: 'arguments' }] : [])];
   for (const p of sources) {
     if (p.text === null) findings.push({ kind: 'unknown', detail: p.problem ?? `${p.origin} cannot be read`, details: { origin: p.origin } });
-    else findings.push(...(await judgeDialectSql(p.text, dialect, p.origin, ctx.cwd)));
+    else findings.push(...(await judgeDialectSql(p.text, dialect, p.origin, ctx.cwd, 0, ctx.reader ?? new PayloadReader())));
   }
   return findings;
 };

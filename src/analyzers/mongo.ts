@@ -10,8 +10,7 @@
 //   drop-index      dropIndex / dropIndexes
 //   unfiltered      deleteMany / remove / updateMany whose filter is not a literal (only known at run time)
 //   unknown         unparseable JavaScript, eval / load / Function, a command document built at run time
-import { existsSync, openSync, closeSync, fstatSync, readSync, constants } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { PayloadReader } from '../payload/reader.js';
 import type { Finding } from '../types.js';
 import type { Analyzer, Payload } from './types.js';
 
@@ -22,8 +21,6 @@ const KEYWORDS = /drop|delete|remove|update|runCommand|adminCommand|eval|load|Fu
 
 /** mongosh shell helpers that are not JavaScript (`use shop`, `show dbs`): blanked before parsing. */
 const SHELL_HELPER = /^\s*(use|show|it|exit|quit|help)\b.*$/gm;
-
-const MAX_SCRIPT_BYTES = 4 * 1024 * 1024;
 
 let acorn: Promise<typeof import('acorn')> | undefined;
 const loadAcorn = () => (acorn ??= import('acorn'));
@@ -124,31 +121,18 @@ export const judgeMongoScript = async (text: string, origin: string): Promise<Fi
   return calls(tree).flatMap((c) => judgeCall(c, text)).map((f) => ({ ...f, details: { ...f.details, origin } }));
 };
 
-/** A script file named on the command line, read only when it is a regular file of sane size. */
-const readScript = (path: string, cwd: string): Payload => {
-  const full = isAbsolute(path) ? path : resolve(cwd, path);
-  if (!existsSync(full)) return { text: null, origin: path, problem: `cannot read ${path} (ENOENT)` };
-  let fd: number | undefined;
-  try {
-    fd = openSync(full, constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { text: null, origin: path, problem: `${path} is not a regular file` };
-    if (st.size > MAX_SCRIPT_BYTES) return { text: null, origin: path, problem: `${path} is larger than ${MAX_SCRIPT_BYTES} bytes` };
-    const buf = Buffer.alloc(st.size);
-    const n = st.size ? readSync(fd, buf, 0, st.size, 0) : 0;
-    return { text: buf.subarray(0, n).toString('utf8'), origin: path };
-  } catch (err) {
-    return { text: null, origin: path, problem: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+/** A script file named on the command line, read (and hashed) through the verdict's payload reader. */
+const scriptPayload = (path: string, cwd: string, reader: PayloadReader): Payload => {
+  const file = reader.file(path, cwd);
+  return { text: file.text, origin: path, ...(file.problem ? { problem: file.problem } : {}) };
 };
 
 export const analyzeMongo: Analyzer = async (payloads, ctx) => {
   const findings: Finding[] = [];
+  const reader = ctx.reader ?? new PayloadReader();
   for (const p of payloads) {
     // Positional words: the connection string and the `.js` files mongosh runs after connecting.
-    const payload = p.origin === 'argument' ? (/\.js$/i.test(p.text ?? '') ? readScript(p.text!, ctx.cwd) : null) : p;
+    const payload = p.origin === 'argument' ? (/\.js$/i.test(p.text ?? '') ? scriptPayload(p.text!, ctx.cwd, reader) : null) : p;
     if (!payload) continue;
     if (payload.text === null) findings.push({ kind: 'unknown', detail: payload.problem ?? `${payload.origin} cannot be read`, details: { origin: payload.origin } });
     else findings.push(...(await judgeMongoScript(payload.text, payload.origin)));

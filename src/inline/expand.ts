@@ -1,8 +1,7 @@
 // Interpreters given code on their command line (python -c, node -e, deno eval, bun -e), a script file
 // or a heredoc: the code's effects become invocations the pipeline judges like any other command, with
 // the interpreter recorded as a wrapper. What the code does with run-time values is unknown for an agent.
-import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
+import { PayloadReader } from '../payload/reader.js';
 import type { Invocation, Unknown } from '../types.js';
 import type { InlineEffects } from './types.js';
 
@@ -30,26 +29,6 @@ const interpreterFor = (program: string): Interpreter | null => {
   return null;
 };
 
-const MAX_SCRIPT_BYTES = 4 * 1024 * 1024;
-
-/** A script named on the command line: read when it is a regular file of sane size, never a FIFO. */
-const readScript = (path: string, cwd: string): { text: string | null; problem?: string } => {
-  let fd: number | undefined;
-  try {
-    fd = openSync(isAbsolute(path) ? path : resolve(cwd, path), constants.O_RDONLY | constants.O_NONBLOCK);
-    const st = fstatSync(fd);
-    if (!st.isFile()) return { text: null, problem: `${path} is not a regular file` };
-    if (st.size > MAX_SCRIPT_BYTES) return { text: null, problem: `${path} is larger than ${MAX_SCRIPT_BYTES} bytes` };
-    const buf = Buffer.alloc(st.size);
-    const n = st.size ? readSync(fd, buf, 0, st.size, 0) : 0;
-    return { text: buf.subarray(0, n).toString('utf8') };
-  } catch (err) {
-    return { text: null, problem: `cannot read ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})` };
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-};
-
 export interface InlineCode {
   language: Language;
   /** The code, or null when it could not be read (then `problem` says why). */
@@ -59,7 +38,7 @@ export interface InlineCode {
 }
 
 /** The code an interpreter invocation would run, if it names any (no code: a REPL or `-m module`). */
-export const inlineCodeOf = (inv: Invocation, cwd: string): InlineCode | null => {
+export const inlineCodeOf = (inv: Invocation, cwd: string, reader: PayloadReader = new PayloadReader()): InlineCode | null => {
   const interp = interpreterFor(inv.program);
   if (!interp) return null;
   const args = inv.argv.slice(1);
@@ -86,7 +65,7 @@ export const inlineCodeOf = (inv: Invocation, cwd: string): InlineCode | null =>
     }
     if (a.startsWith('-')) continue;
     if (inv.dynamic.includes(i + 1)) return { language: interp.language, text: null, origin: label(a), problem: `the script ${a} is only known at run time` };
-    const script = readScript(a, cwd);
+    const script = reader.file(a, cwd);
     // A script that does not exist runs nothing: the interpreter stops with an error.
     if (script.problem?.includes('ENOENT')) return null;
     return { language: interp.language, text: script.text, origin: `${inv.program} ${a}`, ...(script.problem ? { problem: script.problem } : {}) };
@@ -114,11 +93,11 @@ export interface ExpandPorts {
 }
 
 /** Invocations and unknowns that interpreter invocations add to a line. */
-export const expandInline = async (invocations: Invocation[], cwds: string[], ports: ExpandPorts): Promise<{ invocations: Invocation[]; unknowns: Unknown[] }> => {
+export const expandInline = async (invocations: Invocation[], cwds: string[], ports: ExpandPorts, reader?: PayloadReader): Promise<{ invocations: Invocation[]; unknowns: Unknown[] }> => {
   const out: Invocation[] = [];
   const unknowns: Unknown[] = [];
   for (const [n, inv] of invocations.entries()) {
-    const code = inlineCodeOf(inv, cwds[n] ?? '/');
+    const code = inlineCodeOf(inv, cwds[n] ?? '/', reader);
     if (!code) continue;
     const effects = await effectsOf(code);
     const wrapper = code.origin;
