@@ -29,17 +29,18 @@ export const rulesShow = async (id: string): Promise<number> => {
 
 export const rulesTest = async (file: string | undefined): Promise<number> => {
   let sets: Ruleset[];
+  const loaded = (await loadEngine()).index;
   if (file) {
     const { loadRulesetFile } = await import('../rulesets/load.js');
     sets = [loadRulesetFile(resolve(file), 'user')];
   } else {
-    sets = (await loadEngine()).index.rulesets;
+    sets = loaded.rulesets;
   }
   let passed = 0;
   let failed = 0;
   for (const set of sets) {
     for (const rule of set.rules) {
-      for (const r of await runRuleExamples(set, rule)) {
+      for (const r of await runRuleExamples(set, rule, loaded.apiHosts ?? [])) {
         if (r.ok) passed++;
         else {
           failed++;

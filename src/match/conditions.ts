@@ -14,6 +14,8 @@ export interface Subject {
   dynamic: Set<number>;
   /** The directory the command runs in (relative path operands start here). */
   cwd: string;
+  /** Platform API hosts (every ruleset's credentials.hosts), for `apiHost`. */
+  apiHosts?: readonly string[];
   /** Findings of a payload analyzer, computed on first use. */
   findings: (analyzer: string) => Promise<Finding[]>;
 }
@@ -28,6 +30,14 @@ const re = (source: string): RegExp => {
   let r = regexCache.get(source);
   if (!r) regexCache.set(source, (r = compileRegex(source)));
   return r;
+};
+
+/** The API host a URL word names (`https://api.github.com/repos/x`, `api.github.com/x`), or null. */
+export const apiHostOf = (word: string, hosts: readonly string[]): string | null => {
+  const m = /^(?:[a-z][a-z0-9+.-]*:\/\/)?(?:[^@/?#]*@)?([^/:?#\[\]]+)/i.exec(word.trim());
+  const host = m?.[1]?.toLowerCase().replace(/\.$/, '');
+  if (!host) return null;
+  return hosts.find((h) => host === h || host.endsWith(`.${h}`)) ?? null;
 };
 
 /** Stands for arguments appended at run time (`xargs`): could be any word at all. */
@@ -99,6 +109,13 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
     if (!re(pattern).test(a.w)) dynamic = true;
   }
   let findings: Finding[] = [];
+  if (spec.apiHost) {
+    const hit = after.find((a) => a.dyn || apiHostOf(a.w, s.apiHosts ?? []) !== null);
+    if (!hit) return null;
+    const host = apiHostOf(hit.w, s.apiHosts ?? []);
+    if (!host) dynamic = true;
+    findings.push({ kind: 'api-host', detail: host ?? `a URL only known at run time (${hit.w})`, details: { host: host ?? hit.w } });
+  }
   if (spec.protectedPath) {
     const why = protectedHit(after.map((a) => ({ word: a.w, dynamic: a.dyn })), protectedSet(s.env, s.cwd), s.cwd);
     if (!why) return null;

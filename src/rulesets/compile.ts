@@ -35,7 +35,8 @@ export const buildIndex = (sets: Ruleset[]): RuleIndex => {
     for (const bin of set.binaries) (byBinary[bin] ??= []).push(i);
     Object.assign(packages, set.packages);
   });
-  return { rulesets, byBinary, packages };
+  const apiHosts = [...new Set(rulesets.flatMap((set) => set.credentials?.hosts ?? []))].sort();
+  return { rulesets, byBinary, packages, apiHosts };
 };
 
 /** Serialize for dist/rulesets.json. */

@@ -16,9 +16,13 @@ export interface ExampleResult {
   ok: boolean;
 }
 
-/** Rule ids this ruleset fires for a command line, judged with an empty caller environment. */
-export const rulesFiredBy = async (line: string, set: Ruleset, cwd = process.cwd()): Promise<string[]> => {
+/**
+ * Rule ids this ruleset fires for a command line, judged with an empty caller environment. `apiHosts`:
+ * the platform API hosts of every loaded ruleset (an `apiHost` rule names hosts other rulesets declare).
+ */
+export const rulesFiredBy = async (line: string, set: Ruleset, cwd = process.cwd(), apiHosts: readonly string[] = []): Promise<string[]> => {
   const index = buildIndex([set]);
+  index.apiHosts = [...new Set([...(index.apiHosts ?? []), ...apiHosts])];
   const parsed = withLineContext(await parseLine(line));
   const fired: string[] = [];
   let n = 0;
@@ -32,11 +36,11 @@ export const rulesFiredBy = async (line: string, set: Ruleset, cwd = process.cwd
   return fired;
 };
 
-export const runRuleExamples = async (set: Ruleset, rule: Rule): Promise<ExampleResult[]> => {
+export const runRuleExamples = async (set: Ruleset, rule: Rule, apiHosts: readonly string[] = []): Promise<ExampleResult[]> => {
   const results: ExampleResult[] = [];
   for (const [expected, lines] of [['match', rule.examples.match], ['no-match', rule.examples['no-match']]] as const) {
     for (const example of lines) {
-      const firedRules = await rulesFiredBy(example, set);
+      const firedRules = await rulesFiredBy(example, set, process.cwd(), apiHosts);
       const fired = firedRules.includes(rule.id);
       results.push({ rule: rule.id, example, expected, fired, firedRules, ok: fired === (expected === 'match') });
     }

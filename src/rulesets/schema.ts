@@ -37,6 +37,7 @@ const matchSpec = {
       required: ['analyzer', 'kinds'],
       properties: { analyzer: { type: 'string' }, kinds: { ...stringList, minItems: 1 } },
     },
+    apiHost: { type: 'boolean' },
     any: { type: 'array', minItems: 1, items: { $ref: 'MatchSpec' } },
     unless: { $ref: 'MatchSpec' },
   },

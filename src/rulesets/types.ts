@@ -134,6 +134,12 @@ export interface MatchSpec {
   env?: Record<string, boolean | string>;
   /** A payload analyzer must report one of these finding kinds. */
   payload?: { analyzer: string; kinds: string[] };
+  /**
+   * Some positional after the command path is a URL whose host is a platform API host — one that a
+   * ruleset names in `credentials.hosts` (the same list the egress gate uses), or a subdomain of one —
+   * or a word only known at run time.
+   */
+  apiHost?: boolean;
   any?: MatchSpec[];
   unless?: MatchSpec;
 }
@@ -178,4 +184,6 @@ export interface RuleIndex {
   byBinary: Record<string, number[]>;
   /** npm package → program basename. */
   packages: Record<string, string>;
+  /** Every platform API host the rulesets name (`credentials.hosts`), for the `apiHost` condition. */
+  apiHosts?: string[];
 }

@@ -156,7 +156,7 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
   for (const rule of set.rules) {
     let hit = null;
     for (const read of readings) {
-      const subject: Subject = { read, env, cwd: ctx.cwd, dynamic, findings };
+      const subject: Subject = { read, env, cwd: ctx.cwd, dynamic, findings, apiHosts: ctx.index.apiHosts ?? [] };
       if ((hit = await evaluate(rule.match, subject))) break;
     }
     if (!hit) continue;
