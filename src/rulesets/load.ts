@@ -115,6 +115,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     ...(data.grammar?.commandLongOptions ? { commandLongOptions: data.grammar.commandLongOptions } : {}),
     ...(data.grammar?.implicit ? { implicit: data.grammar.implicit } : {}),
     ...(data.grammar?.interactive ? { interactive: data.grammar.interactive } : {}),
+    ...(data.grammar?.promptSkip ? { promptSkip: data.grammar.promptSkip } : {}),
   };
   for (const [i, input] of (grammar.implicit ?? []).entries()) {
     const at: Path = ['grammar', 'implicit', i];

@@ -65,6 +65,7 @@ export const rulesetSchema = {
         valueFlags: stringList,
         aliases: { type: 'object', additionalProperties: { type: 'string', pattern: '^-' } },
         switches: stringList,
+        promptSkip: stringList,
         abbreviations: { enum: ['getopt', 'none'] },
         config: { enum: ['git'] },
         longOptions: { type: 'array', items: { type: 'string', pattern: '^--[^=]+=?$' } },

@@ -94,6 +94,11 @@ export interface Grammar {
    * aliases and remote push settings from its config files; src/match/git-config.ts).
    */
   config?: 'git';
+  /**
+   * Canonical flags that skip the tool's own confirmation prompt (`--yes`, `--confirm`, `--quiet`). A tool's
+   * prompt is never consent: when one is given, a matched rule counts one severity higher.
+   */
+  promptSkip?: string[];
   /** Files and variables the tool reads on its own. */
   implicit?: ImplicitInput[];
   /** A terminal on stdin means an interactive session whose statements are never seen by the gate. */

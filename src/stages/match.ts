@@ -4,11 +4,13 @@ import { loadAnalyzer } from '../analyzers/index.js';
 import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
 import { gitView } from '../match/git-config.js';
 import { collectPayloads } from '../match/payloads.js';
-import { indexGrammar, readArgs, type GrammarIndex } from '../match/read-args.js';
+import { indexGrammar, isFalsy, readArgs, type GrammarIndex } from '../match/read-args.js';
 import { readImplicit } from '../payload/implicit.js';
 import { PayloadReader } from '../payload/reader.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
-import type { Finding, Invocation, Match, TraceStep, Unknown } from '../types.js';
+import { SEVERITIES, type Finding, type Invocation, type Match, type Severity, type TraceStep, type Unknown } from '../types.js';
+
+const raiseSeverity = (s: Severity): Severity => SEVERITIES[Math.min(SEVERITIES.indexOf(s) + 1, SEVERITIES.length - 1)]!;
 import { parseLine } from './parse.js';
 import { withLineContext } from './pipes.js';
 import { unwrap } from './unwrap.js';
@@ -163,9 +165,11 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
     const details: Record<string, unknown> = {};
     for (const f of hit.findings) mergeDetails(details, f.details ?? {});
     if (hit.dynamic) details.dynamic = 'matched through a word only known at run time';
+    const skipped = (set.grammar.promptSkip ?? []).find((f) => (readings[0]!.flags.get(f) ?? []).some((v) => !isFalsy(v)));
+    if (skipped && rule.severity !== 'critical') details.promptSkipped = `${skipped} skips ${set.tool}'s own confirmation: one severity higher`;
     out.push({
       rule: rule.id,
-      severity: rule.severity,
+      severity: skipped ? raiseSeverity(rule.severity) : rule.severity,
       message: fillMessage(rule.message, hit.findings),
       tool: set.tool,
       invocation: n,
