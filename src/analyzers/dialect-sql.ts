@@ -26,7 +26,7 @@ const PARSER_DATABASE: Record<Dialect, string> = { mysql: 'MySQL', sqlite: 'SQLi
 
 /** Client commands at the start of a line: mysql's `source`/`\.`/`system`/`\!`/`delimiter`, sqlite3's dot commands. */
 const CLIENT_COMMAND: Record<Dialect, RegExp> = {
-  mysql: /^\s*(source|\\\.|system|\\!|delimiter|use|\\u|\\G|\\g|\\q|quit|exit|charset|\\C|warnings|\\W|nowarning|\\w|pager|nopager|tee|notee|status|\\s|prompt|connect|\\r|rehash|\\#)(?:\s+(.*))?$/i,
+  mysql: /^\s*(source|\\\.|system|\\!|delimiter)(?:\s+(.*))?$/i,
   sqlite: /^\s*\.(\w+)(?:\s+(.*))?$/,
 };
 
