@@ -69,7 +69,9 @@ export const readKeyFile = (path: string): { file: KeyFile | null; problem?: str
 export const trustedKeys = (paths: Paths): KeyLookup => {
   const ignored: string[] = [];
   const system: TrustedKey[] = [];
-  for (const dir of new Set([paths.defaultSystemDir, paths.systemDir])) {
+  // Only a trusted system dir (src/trust/layers.ts) may hold the key: one named by BLASTGATE_SYSTEM_DIR never.
+  for (const { dir, trusted } of paths.systemDirs) {
+    if (!trusted) continue;
     const path = join(dir, KEY_FILE_NAME);
     const { file, problem } = readKeyFile(path);
     if (problem) ignored.push(problem);

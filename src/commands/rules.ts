@@ -1,7 +1,7 @@
 // `blastgate rules list|show|test`.
 import { resolve } from 'node:path';
-import { loadEngine } from '../engine.js';
-import { UsageError } from '../errors.js';
+import { failOnLayerProblems, loadEngine } from '../engine.js';
+import { RulesetError, UsageError } from '../errors.js';
 import { runRuleExamples } from '../rulesets/examples.js';
 import type { Ruleset } from '../rulesets/types.js';
 
@@ -31,9 +31,19 @@ export const rulesTest = async (file: string | undefined): Promise<number> => {
   let sets: Ruleset[];
   if (file) {
     const { loadRulesetFile } = await import('../rulesets/load.js');
-    sets = [loadRulesetFile(resolve(file), 'user')];
+    const set = loadRulesetFile(resolve(file), 'user');
+    // A user file may not redefine a built-in or system rule id: check it against those layers.
+    const { lineOfId, loadRuleIndex } = await import('../rulesets/registry.js');
+    const { buildIndex } = await import('../rulesets/compile.js');
+    const { resolvePaths } = await import('../config/paths.js');
+    const trusted = await loadRuleIndex({ paths: resolvePaths(process.env), cwd: process.cwd(), trustedOnly: true });
+    const clash = buildIndex([...trusted.rulesets, set], lineOfId).problems?.[0];
+    if (clash) throw new RulesetError(clash.message);
+    sets = [set];
   } else {
-    sets = (await loadEngine()).index.rulesets;
+    const engine = await loadEngine();
+    failOnLayerProblems(engine);
+    sets = engine.index.rulesets;
   }
   let passed = 0;
   let failed = 0;
