@@ -189,6 +189,7 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
   checks.push(sudoCheck(engine, dir, opts.sudoers ?? '/etc/sudoers'), ...permissionChecks(engine, dir), passphraseCheck(engine));
   const gemini = geminiAskCheck(engine.env, engine.env.HOME ?? '');
   if (gemini) checks.push({ id: 'hook:gemini', ...gemini });
+  checks.push(...(await import('../trust/doctor-checks.js')).trustChecks(engine, dir));
   return { dir, checks };
 };
 
