@@ -131,7 +131,7 @@ export const parseConfigText = async (text: string, file: string): Promise<Polic
     const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false });
     if (doc.errors.length) {
       const e = doc.errors[0]!;
-      throw new ConfigError(`${file}:${e.linePos?.[0]?.line ?? 1}: YAML error: ${e.message.split('\n')[0]}`);
+      throw new ConfigError(`${file}:${e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line}: YAML error: ${e.message.split('\n')[0]}`);
     }
     try {
       data = doc.toJS({ maxAliasCount: 100 });

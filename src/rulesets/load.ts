@@ -90,7 +90,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? 1;
+    const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
     throw new RulesetError(`${file}:${line}: YAML error: ${e.message.split('\n')[0]}`);
   }
   let raw: unknown;

@@ -35,7 +35,9 @@ const guessBinaries = (file: string, loaded: Ruleset[]): string[] | null => {
 export const brokenRuleFile = (file: string, message: string, loaded: Ruleset[]): LayerProblem => {
   const line = lineFrom(message, file);
   const oneLine = message.split('\n')[0]!;
-  return { file, line, message: oneLine.startsWith(file) ? oneLine : `${file}: ${oneLine}`, binaries: guessBinaries(file, loaded) };
+  // A directory named like a ruleset holds no rules: it concerns no tool.
+  const binaries = /\(EISDIR\)/.test(oneLine) ? [] : guessBinaries(file, loaded);
+  return { file, line, message: oneLine.startsWith(file) ? oneLine : `${file}: ${oneLine}`, binaries };
 };
 
 /** The unknowns a set-aside file adds to an invocation of `program` (which is guarded when `guarded`). */
