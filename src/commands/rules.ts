@@ -1,7 +1,7 @@
 // `blastgate rules list|show|test`.
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { failOnLayerProblems, loadEngine } from '../engine.js';
-import { RulesetError, UsageError } from '../errors.js';
+import { ConfigError, RulesetError, UsageError } from '../errors.js';
 import { runRuleExamples } from '../rulesets/examples.js';
 import type { Ruleset } from '../rulesets/types.js';
 
@@ -27,8 +27,23 @@ export const rulesShow = async (id: string): Promise<number> => {
   throw new UsageError(`rules show: no rule "${id}" (see \`blastgate rules list\`)`);
 };
 
+/** `rules test config.yaml`: the same one-line answer for a policy file (syntax, values, rule ids). */
+const testConfigFile = async (file: string): Promise<number> => {
+  const { parseConfigText, readConfigText } = await import('../config/policy.js');
+  const text = readConfigText(file);
+  if (text === null) throw new UsageError(`${file}: no such file`);
+  const policy = await parseConfigText(text, file);
+  const engine = await loadEngine({ warn: false });
+  const { unknownRuleIds } = await import('../config/rule-ids.js');
+  const unknown = unknownRuleIds({ ...engine.policy, layers: [{ origin: 'user', file, data: policy, canLoosen: false }] }, engine.index)[0];
+  if (unknown) throw new ConfigError(unknown.message);
+  print(`${file}: ok`);
+  return 0;
+};
+
 export const rulesTest = async (file: string | undefined): Promise<number> => {
   let sets: Ruleset[];
+  if (file && /^config\.(ya?ml|json)$/.test(basename(file))) return testConfigFile(resolve(file));
   if (file) {
     const { loadRulesetFile } = await import('../rulesets/load.js');
     const set = loadRulesetFile(resolve(file), 'user');

@@ -48,7 +48,12 @@ export const rootOwnershipProblem = (path: string): string | null => {
     return `${path}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`;
   }
   for (let i = 0; i < 64; i++) {
-    const st = statSync(p);
+    let st;
+    try {
+      st = statSync(p);
+    } catch (err) {
+      return `${p}: ${(err as NodeJS.ErrnoException).code ?? 'unreadable'}`;
+    }
     if (st.uid !== 0) return `${p} is not owned by root`;
     // A sticky world-writable dir (/tmp) still lets others rename into it; refuse it too.
     if ((st.mode & 0o022) !== 0) return `${p} is group- or world-writable`;

@@ -86,11 +86,14 @@ describe('a malformed user config', () => {
     ['a typo in a rule id', 'rules:\n  git:reset-hardd: deny\n', /config\.yaml:2: rules: unknown rule id "git:reset-hardd" \(nearest: git:reset-hard\)/],
   ])('%s: check exits 2 with one line naming the file; safe commands still run', (_what, text, message) => {
     const s = box();
-    userFile(s, 'config.yaml', text);
+    const file = userFile(s, 'config.yaml', text);
     const check = blastgate(['check', '--', 'git', 'status'], { env: s.env });
     expect(check.code).toBe(2);
     expect(check.stderr).toMatch(message);
     expect(check.stderr.trim().split('\n')).toHaveLength(1);
+    const test = blastgate(['rules', 'test', file], { env: s.env });
+    expect(test.code).toBe(2);
+    expect(test.stderr).toMatch(message);
     const git = blastgate(['run', '--', 'git', '--version'], { env: s.env });
     expect(git.code, git.stderr).toBe(0);
   });
