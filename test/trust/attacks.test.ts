@@ -115,7 +115,7 @@ describe('BLASTGATE_SYSTEM_DIR=/agent/dir', () => {
       `(sleep 3; printf '%s\\r' '${AGENT_PASS}'; sleep 2; printf '%s\\r' '${AGENT_PASS}'; sleep 2; printf '%s\\r' '${AGENT_PASS}'; sleep 2) | env -u CLAUDECODE script -qfec "$BG approve $id" /dev/null; echo "approve=$?"`,
       'wait; cat ~/run.out',
     ].join('\n');
-    const r = w.run(script, { env: { ...agentEnv, BLASTGATE_SYSTEM_DIR: dir, BLASTGATE_APPROVAL_WAIT: '20' } });
+    const r = w.run(script, { env: { ...agentEnv, BLASTGATE_SYSTEM_DIR: dir, BLASTGATE_APPROVAL_WAIT: '15' } });
     expect(r.stdout).toMatch(/pending=\S+/);
     expect(r.stdout).not.toMatch(/approve=0/);
     expect(r.stdout).toMatch(/exit=77/);
