@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError, isBlastgateError } from '../errors.js';
 import type { LayerProblem } from '../rulesets/types.js';
 import type { Actor, Decision, Severity } from '../types.js';
+import { mayLoosen, signatureCanLoosen } from '../trust/layers.js';
 import { findUp, type Paths } from './paths.js';
 
 export type ActorDecision = Decision | { human?: Decision; agent?: Decision };
@@ -215,11 +216,11 @@ export const loadPolicy = async ({ paths, cwd }: LoadPolicyOptions): Promise<Pol
   const problems: LayerProblem[] = [];
   const warnings: string[] = [];
   /** A layer nobody trusted wrote: it may tighten; if broken, it is set aside as a problem. */
-  const tightenOnly = async (dir: string, origin: LayerOrigin) => {
+  const tightenOnly = async (dir: string, origin: 'user' | 'env' | 'project') => {
     let found: { file: string; text: string } | null = null;
     try {
       found = configFileIn(dir);
-      if (found) layers.push({ origin, file: found.file, data: await readConfig(found.file, found.text, cacheDir), canLoosen: false });
+      if (found) layers.push({ origin, file: found.file, data: await readConfig(found.file, found.text, cacheDir), canLoosen: mayLoosen(origin) });
     } catch (err) {
       problems.push(configProblem(found?.file ?? dir, err));
     }
@@ -231,7 +232,7 @@ export const loadPolicy = async ({ paths, cwd }: LoadPolicyOptions): Promise<Pol
     }
     // Root-owned: parsed every time (never from a user-writable cache); broken → exit 2, fail closed.
     const found = configFileIn(dir);
-    if (found) layers.push({ origin: 'system', file: found.file, data: await parseConfigText(found.text, found.file), canLoosen: true });
+    if (found) layers.push({ origin: 'system', file: found.file, data: await parseConfigText(found.text, found.file), canLoosen: mayLoosen('system') });
   }
   const locked = layers.some((l) => l.origin === 'system' && l.data.locked === true);
   const before = layers.length;
@@ -243,11 +244,11 @@ export const loadPolicy = async ({ paths, cwd }: LoadPolicyOptions): Promise<Pol
     const signed = existsSync(`${user.file}.sig`)
       ? await (await import('../trust/signature.js')).signedPolicy(user.file, readConfigText(user.file) ?? '', paths)
       : { policy: null, why: 'it is not signed' };
-    if (signed.policy && !locked) {
+    if (signed.policy && !locked && signatureCanLoosen('user')) {
       layers[layers.length - 1] = { origin: 'user', file: user.file, data: signed.policy, canLoosen: true, signed: true };
     } else if (loosening) {
-      const why = locked ? 'the system policy is locked' : signed.why;
-      warnings.push(`blastgate: ${user.file} loosens the gate (${loosening}) but ${why}; only its tightening applies — a human signs it with \`blastgate policy sign\``);
+      const fix = locked ? 'the system policy is locked' : `${signed.why}; only its tightening applies — a human signs it with \`blastgate policy sign\``;
+      warnings.push(`blastgate: ${user.file} loosens the gate (${loosening}) but ${fix}`);
     }
   }
   for (const dir of paths.envConfigDirs) await tightenOnly(dir, 'env');
