@@ -5,6 +5,7 @@ import type { RuleIndex } from './rulesets/types.js';
 import { PayloadReader } from './payload/reader.js';
 import { writtenPaths } from './payload/written.js';
 import { decide } from './stages/decide.js';
+import { layerUnknowns } from './trust/broken.js';
 import { matchInvocation } from './stages/match.js';
 import { parseLine } from './stages/parse.js';
 import { withLineContext } from './stages/pipes.js';
@@ -104,6 +105,7 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
     const result = await matchInvocation(inv, n, { index: ctx.index, env: ctx.env, cwd: cwds[n]!, reader });
     matches.push(...result.matches);
     unknowns.push(...result.unknowns);
+    unknowns.push(...layerUnknowns(ctx.index, ctx.policy.problems, inv.program, result.matches.length > 0));
     tools.push(result.tool);
     trace.push(...result.trace);
     // An agent typing into a tool's terminal session: each statement it sends is never seen by the gate.

@@ -1,12 +1,11 @@
 // Where approval keys live and which one is trusted.
 //
-// Threat note (same uid): a user-level key sits in the user's config dir. An agent running as that
-// user can read it (harmless: public key + salt only) but could also REPLACE it with a key of its own,
-// or point XDG_CONFIG_HOME somewhere else, and then sign its own approvals. A user-level key therefore
-// stops an agent that only reads files or types into terminals, not one that deliberately rewrites
-// blastgate's config. A system key (`$BLASTGATE_SYSTEM_DIR/approval-key.json`, root-owned, not
-// group/other-writable, in a root-owned dir) closes that: when one exists it is the ONLY key accepted,
-// and the default /etc/blastgate is always consulted so moving BLASTGATE_SYSTEM_DIR cannot dodge it.
+// Threat note (same uid): a user-level key sits in the user's config dir (found through the password
+// database, never $HOME or $XDG_CONFIG_HOME). An agent running as that user can read it (harmless: public
+// key + salt only) but could also REPLACE it with a key of its own and then sign its own approvals. A
+// system key (/etc/blastgate/approval-key.json, root-owned all the way up) closes that: when one exists it
+// is the ONLY key accepted. Which dirs count as system is decided in src/trust/layers.ts; a dir named by
+// BLASTGATE_SYSTEM_DIR never holds a key for a non-root caller.
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Paths } from '../config/paths.js';
@@ -69,7 +68,9 @@ export const readKeyFile = (path: string): { file: KeyFile | null; problem?: str
 export const trustedKeys = (paths: Paths): KeyLookup => {
   const ignored: string[] = [];
   const system: TrustedKey[] = [];
-  for (const dir of new Set([paths.defaultSystemDir, paths.systemDir])) {
+  // Only a trusted system dir (src/trust/layers.ts) may hold the key: one named by BLASTGATE_SYSTEM_DIR never.
+  for (const { dir, trusted } of paths.systemDirs) {
+    if (!trusted) continue;
     const path = join(dir, KEY_FILE_NAME);
     const { file, problem } = readKeyFile(path);
     if (problem) ignored.push(problem);

@@ -1,6 +1,6 @@
 // `blastgate check` / `explain`: a verdict only; nothing runs.
 import { readFileSync } from 'node:fs';
-import { loadEngine } from '../engine.js';
+import { failOnLayerProblems, loadEngine } from '../engine.js';
 import { writeFd } from '../io/write-fd.js';
 import { EXIT, UsageError } from '../errors.js';
 import { guard, type GuardInput } from '../pipeline.js';
@@ -41,6 +41,7 @@ export const inputOf = (opts: Pick<CheckOptions, 'argv' | 'shell' | 'script'>): 
 export const runCheck = async (opts: CheckOptions): Promise<number> => {
   const input = inputOf(opts);
   const engine = await loadEngine({ env: opts.env, cwd: opts.cwd, actor: opts.actor });
+  failOnLayerProblems(engine);
   const verdict: Verdict = await guard(input, { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy });
   const out = opts.out ?? ((t: string) => writeFd(1)(`${t}\n`));
   if (opts.json) {

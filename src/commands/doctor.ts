@@ -1,6 +1,7 @@
 // `blastgate doctor [--json]`: is the gate really in front of the tools? Each problem with its fix.
 import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { trustedKeys } from '../approvals/key-store.js';
 import { loadEngine, type Engine } from '../engine.js';
 import { readManifest } from '../shims/rehash.js';
 import { shimDirOf } from '../shims/setup.js';
@@ -168,8 +169,9 @@ const permissionChecks = (engine: Engine, dir: string): Check[] => {
   return checks;
 };
 
+// The same key lookup the gate uses (a system key counts; a key under $XDG_CONFIG_HOME does not).
 const passphraseCheck = (engine: Engine): Check =>
-  existsSync(join(engine.paths.configDir, APPROVAL_KEY_FILE))
+  trustedKeys(engine.paths).keys.length > 0
     ? { id: 'passphrase', status: 'ok', message: 'the approval passphrase is set' }
     : { id: 'passphrase', status: 'warn', message: 'no approval passphrase: commands gated for an agent cannot be approved with `blastgate approve`', fix: 'blastgate passphrase set' };
 
@@ -189,6 +191,7 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
   checks.push(sudoCheck(engine, dir, opts.sudoers ?? '/etc/sudoers'), ...permissionChecks(engine, dir), passphraseCheck(engine));
   const gemini = geminiAskCheck(engine.env, engine.env.HOME ?? '');
   if (gemini) checks.push({ id: 'hook:gemini', ...gemini });
+  checks.push(...(await import('../trust/doctor-checks.js')).trustChecks(engine, dir));
   return { dir, checks };
 };
 

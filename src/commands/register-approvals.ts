@@ -33,12 +33,28 @@ export const registerApprovalCommands = (program: Command, setCode: (code: numbe
     passphrase
       .command(action)
       .description(action === 'set' ? 'set the approval passphrase for the first time' : 'change it (asks for the current one first)')
-      .option('--system', 'write the system key ($BLASTGATE_SYSTEM_DIR, default /etc/blastgate; needs root) — when present it is the only key accepted')
+      .option('--system', 'write the system key (/etc/blastgate; needs root) — when present it is the only key accepted')
       .action(async (opts: { system?: boolean }) => {
         const { runPassphrase } = await import('./passphrase.js');
         setCode(await runPassphrase({ action, system: opts.system }));
       });
   }
+
+  const policy = program.command('policy').description('sign the user policy so that what it loosens applies (passphrase on your terminal)');
+  policy
+    .command('sign [file]')
+    .description('sign the user config (default ~/.config/blastgate/config.yaml): unsigned, it may only tighten')
+    .action(async (file: string | undefined) => {
+      const { runPolicySign } = await import('./policy.js');
+      setCode(await runPolicySign({ file }));
+    });
+  policy
+    .command('edit [file]')
+    .description('open the user config in $EDITOR, then sign it')
+    .action(async (file: string | undefined) => {
+      const { runPolicyEdit } = await import('./policy.js');
+      setCode(await runPolicyEdit({ file }));
+    });
 
   program
     .command('log')

@@ -1,7 +1,7 @@
 // `blastgate rules list|show|test`.
-import { resolve } from 'node:path';
-import { loadEngine } from '../engine.js';
-import { UsageError } from '../errors.js';
+import { basename, resolve } from 'node:path';
+import { failOnLayerProblems, loadEngine } from '../engine.js';
+import { ConfigError, RulesetError, UsageError } from '../errors.js';
 import { runRuleExamples } from '../rulesets/examples.js';
 import type { Ruleset } from '../rulesets/types.js';
 
@@ -27,20 +27,44 @@ export const rulesShow = async (id: string): Promise<number> => {
   throw new UsageError(`rules show: no rule "${id}" (see \`blastgate rules list\`)`);
 };
 
+/** `rules test config.yaml`: the same one-line answer for a policy file (syntax, values, rule ids). */
+const testConfigFile = async (file: string): Promise<number> => {
+  const { parseConfigText, readConfigText } = await import('../config/policy.js');
+  const text = readConfigText(file);
+  if (text === null) throw new UsageError(`${file}: no such file`);
+  const policy = await parseConfigText(text, file);
+  const engine = await loadEngine({ warn: false });
+  const { unknownRuleIds } = await import('../config/rule-ids.js');
+  const unknown = unknownRuleIds({ ...engine.policy, layers: [{ origin: 'user', file, data: policy, canLoosen: false }] }, engine.index)[0];
+  if (unknown) throw new ConfigError(unknown.message);
+  print(`${file}: ok`);
+  return 0;
+};
+
 export const rulesTest = async (file: string | undefined): Promise<number> => {
   let sets: Ruleset[];
-  const loaded = (await loadEngine()).index;
+  if (file && /^config\.(ya?ml|json)$/.test(basename(file))) return testConfigFile(resolve(file));
+  const engine = await loadEngine();
   if (file) {
     const { loadRulesetFile } = await import('../rulesets/load.js');
-    sets = [loadRulesetFile(resolve(file), 'user')];
+    const set = loadRulesetFile(resolve(file), 'user');
+    // A user file may not redefine a built-in or system rule id: check it against those layers.
+    const { lineOfId, loadRuleIndex } = await import('../rulesets/registry.js');
+    const { buildIndex } = await import('../rulesets/compile.js');
+    const { resolvePaths } = await import('../config/paths.js');
+    const trusted = await loadRuleIndex({ paths: resolvePaths(process.env), cwd: process.cwd(), trustedOnly: true });
+    const clash = buildIndex([...trusted.rulesets, set], lineOfId).problems?.[0];
+    if (clash) throw new RulesetError(clash.message);
+    sets = [set];
   } else {
-    sets = loaded.rulesets;
+    failOnLayerProblems(engine);
+    sets = engine.index.rulesets;
   }
   let passed = 0;
   let failed = 0;
   for (const set of sets) {
     for (const rule of set.rules) {
-      for (const r of await runRuleExamples(set, rule, loaded.apiHosts ?? [])) {
+      for (const r of await runRuleExamples(set, rule, engine.index.apiHosts ?? [])) {
         if (r.ok) passed++;
         else {
           failed++;

@@ -109,6 +109,8 @@ export const shimsRemove = async (tools: string[], opts: ShimsOptions = {}): Pro
   const dir = shimDirOf(engine, opts.dir);
   const manifest = readManifest(dir);
   if (!manifest) throw noShims(dir);
+  const { requirePassphrase } = await import('../trust/admin-gate.js');
+  await requirePassphrase({ paths: engine.paths, action: 'blastgate shims remove' });
   const out = outOf(opts);
   if (tools.length === 0) {
     const removed = removeShimDir(dir).filter((n) => !n.startsWith('.'));

@@ -1,6 +1,5 @@
 // `blastgate uninstall`: remove the shims and the rc-file blocks `init` added; nothing else
 // (config, rules, approvals and the audit log stay).
-import { homedir } from 'node:os';
 import { loadEngine } from '../engine.js';
 import { shimDirOf } from '../shims/setup.js';
 import { rcFileFor, removeRcBlock, SHELLS } from '../shims/shell-rc.js';
@@ -10,13 +9,17 @@ export interface UninstallOptions {
   dir?: string;
   env?: Record<string, string | undefined>;
   out?: (line: string) => void;
+  openTty?: () => import('../confirm/tty-prompt.js').TtyPort | null;
 }
 
 export const runUninstall = async (opts: UninstallOptions = {}): Promise<number> => {
   const env = opts.env ?? process.env;
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
-  const home = env.HOME || homedir();
   const engine = await loadEngine({ env });
+  // The rc files of the user this really is (getpwuid), not of whatever HOME says.
+  const home = engine.paths.home;
+  const { requirePassphrase } = await import('../trust/admin-gate.js');
+  await requirePassphrase({ paths: engine.paths, action: 'blastgate uninstall', ...(opts.openTty ? { openTty: opts.openTty } : {}) });
   const dir = shimDirOf(engine, opts.dir);
   const removed = removeShimDir(dir).filter((n) => !n.startsWith('.'));
   out(removed.length ? `Removed ${removed.length} shims from ${dir}: ${removed.join(', ')}` : `No shims in ${dir}`);

@@ -1,35 +1,47 @@
-// Where blastgate reads and writes, following XDG; one place so tests can point everything at a temp dir.
-import { homedir } from 'node:os';
+// Where blastgate reads and writes. Which of these may loosen the gate is decided in src/trust/layers.ts.
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { isRoot, passwdHome, SYSTEM_DIR, systemDirs, type SystemDir } from '../trust/layers.js';
 
 export interface Paths {
+  /** The invoking user's home from the password database (for root: $HOME when set). */
+  home: string;
+  /** The user layer: `<home>/.config/blastgate`. */
   configDir: string;
+  /** Config dirs reached only through HOME / XDG_CONFIG_HOME: read as tighten-only layers. */
+  envConfigDirs: string[];
   stateDir: string;
   dataDir: string;
+  /** Where `passphrase set --system` writes: /etc/blastgate (root may name another with BLASTGATE_SYSTEM_DIR). */
   systemDir: string;
-  /** Set when XDG_CONFIG_HOME moved the user config away from ~/.config (an env var an agent can set). */
-  configDirFromEnv: boolean;
-  /** The default system dir, always consulted for a lock even when BLASTGATE_SYSTEM_DIR points elsewhere. */
+  /** Every system dir to read, each marked trusted (may loosen, lock, hold the key) or tighten-only. */
+  systemDirs: SystemDir[];
+  /** The fixed system dir. */
   defaultSystemDir: string;
 }
 
-export const DEFAULT_SYSTEM_DIR = '/etc/blastgate';
+export const DEFAULT_SYSTEM_DIR = SYSTEM_DIR;
 
 export const resolvePaths = (env: Record<string, string | undefined>): Paths => {
-  const home = env.HOME || homedir();
+  const root = isRoot();
+  const home = root && env.HOME ? env.HOME : passwdHome();
+  const envHome = env.HOME && env.HOME.startsWith('/') ? env.HOME : home;
   const xdg = (name: string, fallback: string) => {
     const v = env[name];
-    return v && v.startsWith('/') ? v : join(home, fallback);
+    return v && v.startsWith('/') ? v : join(envHome, fallback);
   };
-  const configHome = xdg('XDG_CONFIG_HOME', '.config');
+  const envConfigHome = xdg('XDG_CONFIG_HOME', '.config');
+  const configDir = root ? join(envConfigHome, 'blastgate') : join(home, '.config', 'blastgate');
+  const envConfigDir = join(envConfigHome, 'blastgate');
   return {
-    configDir: join(configHome, 'blastgate'),
+    home,
+    configDir,
+    envConfigDirs: resolve(envConfigDir) === resolve(configDir) ? [] : [envConfigDir],
     stateDir: join(xdg('XDG_STATE_HOME', '.local/state'), 'blastgate'),
     dataDir: join(xdg('XDG_DATA_HOME', '.local/share'), 'blastgate'),
-    systemDir: env.BLASTGATE_SYSTEM_DIR || DEFAULT_SYSTEM_DIR,
-    configDirFromEnv: configHome !== join(home, '.config'),
-    defaultSystemDir: DEFAULT_SYSTEM_DIR,
+    systemDir: root && env.BLASTGATE_SYSTEM_DIR ? env.BLASTGATE_SYSTEM_DIR : SYSTEM_DIR,
+    systemDirs: systemDirs(env),
+    defaultSystemDir: SYSTEM_DIR,
   };
 };
 

@@ -19,7 +19,9 @@ export const challengeFor = (panel: PanelData, policy: Pick<Policy, 'confirm'>, 
   const needsName = production || (severity !== null && policy.confirm.typeName.includes(severity));
   const targetName = panel.target?.name ?? null;
   const mode = policy.confirm.passphrase;
-  const passphrase = mode === 'always' || (mode === 'production' && production) || (mode === 'critical-production' && production && severity === 'critical');
+  // The high tier needs what an agent cannot produce, whoever seems to ask: `critical-production`
+  // (the default) means every critical command AND every production target.
+  const passphrase = mode === 'always' || (mode === 'production' && production) || (mode === 'critical-production' && (production || severity === 'critical'));
   if (!needsName) return { typeName: null, nameSource: null, passphrase };
   if (!targetName) return { typeName: panel.tool, nameSource: 'tool', passphrase };
   // Never print a secret as the text to type (a "database name" that is really a connection URL).

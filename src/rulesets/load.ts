@@ -90,10 +90,15 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
     const e = doc.errors[0]!;
-    const line = e.linePos?.[0]?.line ?? 1;
+    const line = e.linePos?.[0]?.line ?? lines.linePos(e.pos[0]).line;
     throw new RulesetError(`${file}:${line}: YAML error: ${e.message.split('\n')[0]}`);
   }
-  const raw = doc.toJS() as unknown;
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (err) {
+    throw new RulesetError(`${file}:1: YAML error: ${(err as Error).message.split('\n')[0]}`);
+  }
   const validate = getValidator();
   if (!validate(raw)) {
     const { path, key, text: msg } = describeAjvError(validate.errors![0]!);

@@ -4,7 +4,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { findUp, type Paths } from '../config/paths.js';
 import { buildIndex } from './compile.js';
-import type { RuleIndex, RuleOrigin, Ruleset } from './types.js';
+import { isBlastgateError, RulesetError } from '../errors.js';
+import { brokenRuleFile } from '../trust/broken.js';
+import type { LayerProblem, RuleIndex, RuleOrigin, Ruleset } from './types.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -19,7 +21,7 @@ export const builtinRulesetDir = (): string => {
 const yamlFilesIn = (dir: string): string[] => {
   try {
     return readdirSync(dir)
-      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
+      .filter((f) => (f.endsWith('.yaml') || f.endsWith('.yml')) && !f.startsWith('.'))
       .sort()
       .map((f) => join(dir, f));
   } catch {
@@ -60,17 +62,25 @@ const lazyBuiltinIndex = (dir: string): RuleIndex => {
 
 /**
  * User and project YAML is parsed once per content and cached as JSON by content hash, so editing a
- * file takes effect at once and the hot path never parses YAML twice. The cache only ever holds what
- * the same file (same bytes) compiles to.
+ * file takes effect at once and the hot path never parses YAML twice. The cache is in a dir the caller
+ * can write, so it is never believed about trust: origin and source come from where the file is, and
+ * a rule file can only add or raise whatever its cache says (buildIndex checks every id again).
  */
 const loadCached = async (file: string, origin: RuleOrigin, cacheDir: string | null): Promise<Ruleset> => {
-  const text = readFileSync(file, 'utf8');
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    throw new RulesetError(`${file}: cannot read ruleset (${(err as NodeJS.ErrnoException).code ?? (err as Error).message})`);
+  }
   if (!cacheDir) return parseYamlRuleset(file, origin, text);
   const { createHash } = await import('node:crypto');
-  const key = createHash('sha256').update(`${origin}\0${file}\0${text}`).digest('hex').slice(0, 32);
+  const key = createHash('sha256').update(`${file}\0${text}`).digest('hex').slice(0, 32);
   const cached = join(cacheDir, `rules-${key}.json`);
   try {
-    return JSON.parse(readFileSync(cached, 'utf8')) as Ruleset;
+    const set = JSON.parse(readFileSync(cached, 'utf8')) as Ruleset;
+    if (!Array.isArray(set.rules) || !Array.isArray(set.binaries) || typeof set.tool !== 'string') throw new Error('not a ruleset');
+    return { ...set, origin, source: file };
   } catch {
     const set = await parseYamlRuleset(file, origin, text);
     try {
@@ -93,22 +103,53 @@ export interface LoadRulesOptions {
   cwd: string;
   /** Skip project rules (e.g. `rules test FILE`). */
   project?: boolean;
+  /** Skip the user and env layers too: only what a user file may not contradict (built-in, system). */
+  trustedOnly?: boolean;
 }
 
+/** Line of `id: <id>` in a file (errors only; the file is re-read). */
+export const lineOfId = (set: Ruleset, id: string): number | null => {
+  try {
+    const lines = readFileSync(set.source, 'utf8').split('\n');
+    const n = lines.findIndex((l) => new RegExp(`^\\s*-?\\s*id:\\s*["']?${id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}["']?\\s*(#.*)?$`).test(l));
+    return n < 0 ? null : n + 1;
+  } catch {
+    return null;
+  }
+};
+
 /** Every applicable ruleset, merged into the hot-path index. */
-export const loadRuleIndex = async ({ paths, cwd, project = true }: LoadRulesOptions): Promise<RuleIndex> => {
+export const loadRuleIndex = async ({ paths, cwd, project = true, trustedOnly = false }: LoadRulesOptions): Promise<RuleIndex> => {
   const cacheDir = join(paths.stateDir, 'cache');
-  // The default system dir is always read: pointing BLASTGATE_SYSTEM_DIR elsewhere cannot drop its rules.
-  const systemFiles = [...new Set([paths.defaultSystemDir, paths.systemDir])].flatMap((d) => yamlFilesIn(join(d, 'rules')));
-  const userFiles = yamlFilesIn(join(paths.configDir, 'rules'));
-  const projectDir = project ? projectRulesDir(cwd) : null;
-  const projectFiles = projectDir ? yamlFilesIn(projectDir) : [];
+  const sources: Array<{ file: string; origin: RuleOrigin }> = [];
+  for (const { dir, trusted } of paths.systemDirs) {
+    if (trustedOnly && !trusted) continue;
+    for (const file of yamlFilesIn(join(dir, 'rules'))) sources.push({ file, origin: trusted ? 'system' : 'env' });
+  }
+  if (!trustedOnly) {
+    for (const file of yamlFilesIn(join(paths.configDir, 'rules'))) sources.push({ file, origin: 'user' });
+    for (const dir of paths.envConfigDirs) for (const file of yamlFilesIn(join(dir, 'rules'))) sources.push({ file, origin: 'env' });
+    const projectDir = project ? projectRulesDir(cwd) : null;
+    for (const file of projectDir ? yamlFilesIn(projectDir) : []) sources.push({ file, origin: 'project' });
+  }
   const compiled = compiledDir();
-  if (compiled && systemFiles.length + userFiles.length + projectFiles.length === 0) return lazyBuiltinIndex(compiled);
+  if (compiled && sources.length === 0) return lazyBuiltinIndex(compiled);
   const sets: Ruleset[] = await loadBuiltin();
-  // System rules are never cached in a user-writable place: a forged cache entry must not drop them.
-  for (const f of systemFiles) sets.push(await parseYamlRuleset(f, 'system'));
-  for (const f of userFiles) sets.push(await loadCached(f, 'user', cacheDir));
-  for (const f of projectFiles) sets.push(await loadCached(f, 'project', cacheDir));
-  return buildIndex(sets);
+  const broken: LayerProblem[] = [];
+  for (const { file, origin } of sources) {
+    // System rules are never cached in a user-writable place, and a broken one stops everything (fail closed).
+    if (origin === 'system') {
+      sets.push(await parseYamlRuleset(file, 'system'));
+      continue;
+    }
+    try {
+      sets.push(await loadCached(file, origin, cacheDir));
+    } catch (err) {
+      if (!isBlastgateError(err)) throw err;
+      broken.push(brokenRuleFile(file, (err as Error).message, sets));
+    }
+  }
+  const index = buildIndex(sets, lineOfId);
+  const problems = [...broken, ...(index.problems ?? [])];
+  return problems.length ? { ...index, problems } : index;
 };

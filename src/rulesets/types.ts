@@ -180,7 +180,18 @@ export interface Ruleset {
   origin: RuleOrigin;
 }
 
-export type RuleOrigin = 'builtin' | 'system' | 'user' | 'project';
+/** Where a ruleset was read from; the trust each one gets is in src/trust/layers.ts. `env`: reached via HOME, XDG_* or BLASTGATE_*. */
+export type RuleOrigin = 'builtin' | 'system' | 'user' | 'env' | 'project';
+
+/** A user/project file that could not be used: its rules are not in force, and its tool's commands need confirmation. */
+export interface LayerProblem {
+  file: string;
+  line: number | null;
+  /** One line: `file:line: what is wrong`. */
+  message: string;
+  /** Programs whose commands need confirmation because of it; null = every guarded program. */
+  binaries: string[] | null;
+}
 
 /** All loaded rulesets, indexed for the hot path. */
 export interface RuleIndex {
@@ -191,4 +202,6 @@ export interface RuleIndex {
   packages: Record<string, string>;
   /** Every platform API host the rulesets name (`credentials.hosts`), for the `apiHost` condition. */
   apiHosts?: string[];
+  /** User/project rule files that were set aside (broken, or redefining a trusted rule id). */
+  problems?: LayerProblem[];
 }

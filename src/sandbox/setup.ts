@@ -129,7 +129,8 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     }
   }
   // blastgate's own state (approvals, audit log), config (approval key, policy) and system dir.
-  const maskedState = [engine.paths.stateDir, engine.paths.configDir, engine.paths.dataDir, engine.paths.systemDir].filter(isDir);
+  // Every config and system dir the gate reads (also the tighten-only ones reached through HOME/XDG/BLASTGATE_SYSTEM_DIR).
+  const maskedState = [...new Set([engine.paths.stateDir, engine.paths.configDir, ...engine.paths.envConfigDirs, engine.paths.dataDir, engine.paths.systemDir, ...engine.paths.systemDirs.map((s) => s.dir)])].filter(isDir);
   for (const d of maskedState) masks.push({ path: d, replacement: { kind: 'empty-dir' } });
 
   const underPrivate = (p: string) => PRIVATE_TMPFS.some((d) => p === d || p.startsWith(`${d}/`));

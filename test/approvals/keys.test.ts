@@ -64,7 +64,7 @@ describe('which key is trusted', () => {
     box.setPassphrase('agent chosen pass', 'user');
     const agentDir = join(box.root, 'agent-sys');
     mkdirSync(agentDir, { mode: 0o777 });
-    const paths = { ...box.paths, defaultSystemDir: etc, systemDir: agentDir };
+    const paths = { ...box.paths, systemDirs: [{ dir: etc, trusted: true }, { dir: agentDir, trusted: false }] };
     expect(trustedKeys(paths).keys.map((k) => [k.origin, k.path])).toEqual([['system', join(etc, 'approval-key.json')]]);
   });
 

@@ -1,6 +1,7 @@
 // `blastgate doctor`: each way the gate can fail to stand in front of the tools is found, with its fix.
 import { chmodSync, mkdirSync, readFileSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createKeyFile } from '../../src/approvals/keys.js';
 import { describe, expect, it } from 'vitest';
 import { doctorChecks, runDoctor, sudoSecurePath, type Check } from '../../src/commands/doctor.js';
 import { runInit } from '../../src/commands/init.js';
@@ -92,10 +93,12 @@ describe('blastgate doctor', () => {
     expect(sudoSecurePath(join(w.root, 'missing'))).toBeNull();
   });
 
-  it('is satisfied once the approval passphrase file exists', async () => {
+  it('is satisfied once an approval key exists (a file that is not one does not count)', async () => {
     const { w, env, sudoers } = await installed();
     mkdirSync(join(w.env.XDG_CONFIG_HOME!, 'blastgate'), { recursive: true, mode: 0o700 });
     writeFileSync(join(w.env.XDG_CONFIG_HOME!, 'blastgate', 'approval-key.json'), '{}');
+    expect(byId((await doctorChecks({ env, sudoers })).checks, 'passphrase')?.status).toBe('warn');
+    writeFileSync(join(w.env.XDG_CONFIG_HOME!, 'blastgate', 'approval-key.json'), JSON.stringify(createKeyFile('a passphrase for doctor')));
     expect(byId((await doctorChecks({ env, sudoers })).checks, 'passphrase')?.status).toBe('ok');
   }, T);
 

@@ -33,13 +33,16 @@ describe('blastgate hook', () => {
     expect(JSON.parse(out[0]!).hookSpecificOutput.permissionDecision).toBe('ask');
   });
 
-  it('refuses, not crashes, when the configuration is broken (a fail-open harness would run the command)', async () => {
+  it('a broken user config neither crashes the hook nor stops safe commands; a matched command is asked about, naming the file', async () => {
     const broken = makeWorld();
     mkdirSync(join(broken.env.XDG_CONFIG_HOME, 'blastgate'), { recursive: true });
     writeFileSync(join(broken.env.XDG_CONFIG_HOME, 'blastgate', 'config.json'), '{"rules": {"terraform:destroy": "maybe"}}');
-    const out = await answerHook('claude-code', claudeBash('git status', broken.project), { env: broken.env });
-    expect(out.exitCode).toBe(2);
-    expect(out.stderr).toContain('config.json');
+    const safe = await answerHook('claude-code', claudeBash('git status', broken.project), { env: broken.env });
+    expect(safe.exitCode).toBe(0);
+    expect(safe.stdout).not.toMatch(/permissionDecision/);
+    const risky = await answerHook('claude-code', claudeBash('git reset --hard', broken.project), { env: broken.env });
+    expect(risky.exitCode).toBe(0);
+    expect(risky.stdout).toMatch(/"permissionDecision":"(ask|deny)".*config\.json/);
   });
 
   it('records asks and denials in the audit log, not safe commands', async () => {

@@ -100,14 +100,15 @@ describe('challengeFor', () => {
 
   test.each<[string, PanelData, ReturnType<typeof policy>, { typeName: string | null; passphrase: boolean }]>([
     ['critical on production: the name and the passphrase (default)', p(), policy(), { typeName: 'pgdata', passphrase: true }],
-    ['critical, not production: the name only', staging(p()), policy(), { typeName: 'pgdata', passphrase: false }],
+    ['critical, not production: the name and the passphrase (default: critical OR production)', staging(p()), policy(), { typeName: 'pgdata', passphrase: true }],
+    ['critical, not production, passphrase: production: the name only', staging(p()), policy({ passphrase: 'production' }), { typeName: 'pgdata', passphrase: false }],
     ['high, not production: y', staging(p({ severity: 'high' })), policy(), { typeName: null, passphrase: false }],
-    ['high on production: the name (production always)', p({ severity: 'high' }), policy(), { typeName: 'pgdata', passphrase: false }],
+    ['high on production: the name and the passphrase (every production target, default)', p({ severity: 'high' }), policy(), { typeName: 'pgdata', passphrase: true }],
     ['typeName: [high] makes high type the name', staging(p({ severity: 'high' })), policy({ typeName: ['high', 'critical'] }), { typeName: 'pgdata', passphrase: false }],
     ['passphrase: never', p(), policy({ passphrase: 'never' }), { typeName: 'pgdata', passphrase: false }],
     ['passphrase: production', p({ severity: 'high' }), policy({ passphrase: 'production' }), { typeName: 'pgdata', passphrase: true }],
     ['passphrase: always', staging(p({ severity: 'high' })), policy({ passphrase: 'always' }), { typeName: null, passphrase: true }],
-    ['target name unknown: the tool name', { ...staging(p()), target: { ...staging(p()).target!, name: null } }, policy(), { typeName: 'railway', passphrase: false }],
+    ['target name unknown: the tool name', { ...staging(p()), target: { ...staging(p()).target!, name: null } }, policy({ passphrase: 'production' }), { typeName: 'railway', passphrase: false }],
   ])('%s', (_what, panel, pol, expected) => {
     expect(challengeFor(panel, pol)).toMatchObject(expected);
   });

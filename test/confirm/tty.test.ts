@@ -1,5 +1,7 @@
 // A human at a real terminal (tmux PTY), typing `dropdb …` into a shell whose PATH has the real shims
 // (`blastgate init`'s rehash): only the exact answer typed on /dev/tty lets the tool run.
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { installShims, makeSandbox, PASSPHRASE, Terminal, waitFor, type Sandbox } from './sandbox.js';
 
@@ -16,9 +18,13 @@ const terminal = (argv: string[], opts: { pipeFrom?: string; env?: Record<string
 /** dropdb's target is resolved (postgres resolver): the human types the database name. */
 const PROMPT = /Type "shop" to run it/;
 
+/** The root-owned system layer may loosen; here it narrows the passphrase tier so the typed name is tested alone. */
+const systemConfig = (yaml: string) => writeFileSync(join(box.root, 'sys', 'config.yaml'), yaml);
+
 beforeEach(async () => {
   box = makeSandbox();
   box.config('confirm:\n  timeout: 20\n');
+  systemConfig('confirm:\n  passphrase: production\n');
   await installShims(box);
 });
 afterEach(() => {
@@ -91,7 +97,7 @@ describe('human at a terminal', () => {
   });
 
   it('high severity asks for an explicit y; anything else refuses', async () => {
-    box.config('confirm:\n  timeout: 20\n  typeName: []\n');
+    systemConfig('confirm:\n  passphrase: production\n  typeName: []\n');
     const no = terminal(['dropdb', 'shop']);
     await no.answer(/Type y to proceed/, 'n');
     expect(await no.exitCode()).toBe(77);
@@ -153,6 +159,26 @@ describe('human at a terminal', () => {
     await t.answer(/Approval passphrase/, PASSPHRASE);
     expect(await t.exitCode()).toBe(0);
     expect(box.runs()).toEqual([['shop_production']]);
+  });
+
+  it('critical, not production (default policy): the name, then the approval passphrase — whoever seems to ask', async () => {
+    systemConfig('');
+    box.setPassphrase();
+    const t = terminal(['dropdb', 'shop']);
+    await t.answer(PROMPT, 'shop');
+    await t.answer(/Approval passphrase/, PASSPHRASE);
+    expect(await t.exitCode()).toBe(0);
+    expect(box.runs()).toEqual([['shop']]);
+  });
+
+  it('critical, not production (default policy): the typed name alone does not run it', async () => {
+    systemConfig('confirm:\n  timeout: 3\n');
+    box.setPassphrase();
+    const t = terminal(['dropdb', 'shop']);
+    await t.answer(PROMPT, 'shop');
+    await t.waitForScreen(/Approval passphrase/);
+    expect(await t.exitCode()).toBe(77);
+    expect(box.runs()).toEqual([]);
   });
 
   it('critical on PRODUCTION without a passphrase set: refused, with how to set one', async () => {

@@ -15,7 +15,7 @@ const world = () => {
     mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, name), text);
   };
-  return { root, env, put, paths: { ...resolvePaths(env), defaultSystemDir: join(root, 'etc-blastgate') } };
+  return { root, env, put, paths: { ...resolvePaths(env), systemDirs: [{ dir: join(root, 'etc-blastgate'), trusted: true }, { dir: join(root, 'elsewhere'), trusted: false }] } };
 };
 
 describe('rule sources', () => {
@@ -33,6 +33,7 @@ describe('rule sources', () => {
     const lowered = await loadRuleIndex({ paths: w.paths, cwd: project });
     const find = (idx: typeof lowered) => idx.rulesets.flatMap((s) => s.rules).find((r) => r.id === 'git:reset-hard')!;
     expect(find(lowered).severity).toBe('medium');
+    expect(lowered.problems?.[0]?.message).toMatch(/team\.yaml:4: rule id "git:reset-hard" is already defined/);
     w.put(join(project, '.blastgate', 'rules'), 'team.yaml', rule('git', 'reset-hard', 'critical').replace('command: [reset-hard]', 'command: [reset]'));
     expect(find(await loadRuleIndex({ paths: w.paths, cwd: project })).severity).toBe('critical');
   });

@@ -1,6 +1,7 @@
 // A dangerous command inside the sandbox waits for a human who approves it from their own terminal outside;
 // approving from inside is refused; killing the sandbox leaves nothing behind.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { writeKeyFile } from '../../src/approvals/key-store.js';
@@ -14,13 +15,19 @@ vi.setConfig({ testTimeout: 90_000 });
 
 let world: World;
 const terms: Terminal[] = [];
+/** The user layer of a non-root user is in its password-database home, never $HOME (src/trust/layers.ts). */
+let userConfig: string;
 beforeEach(() => {
   world = makeWorld();
-  writeKeyFile(join(world.paths.configDir, 'approval-key.json'), createKeyFile(PASSPHRASE), 'user');
+  const home = spawnSync('getent', ['passwd', world.user.name], { encoding: 'utf8' }).stdout.split(':')[5]!;
+  userConfig = join(home, '.config', 'blastgate');
+  writeKeyFile(join(userConfig, 'approval-key.json'), createKeyFile(PASSPHRASE), 'user');
+  giveTo(world.user, home);
   giveTo(world.user, world.home);
 });
 afterEach(() => {
   for (const t of terms.splice(0)) t.kill();
+  rmSync(join(userConfig, 'approval-key.json'), { force: true });
   world.cleanup();
 });
 

@@ -1,9 +1,10 @@
 // Profiles: what an agent may write besides the workspace; bad profile files are named with their line;
 // a system policy can pin the profile. And `doctor --sandbox` tells what would be covered and masked.
-import { chownSync, mkdirSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, chownSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { giveTo, runAs } from './agent-user.js';
+import { asUserArgv, giveTo, runAs } from './agent-user.js';
 import { BIN, makeWorld, type World } from './world.js';
 
 vi.setConfig({ testTimeout: 60_000 });
@@ -49,12 +50,28 @@ describe('sandbox profiles', () => {
     writeFileSync(join(sys, 'config.yaml'), 'sandbox:\n  profile: generic\n');
     chownSync(sys, 0, 0);
     chownSync(join(sys, 'config.yaml'), 0, 0);
-    const refused = sandboxWith(['--profile', 'claude'], 'echo RAN');
-    expect(refused.code).toBe(77);
-    expect(refused.stdout).not.toContain('RAN');
-    expect(refused.stderr).toMatch(/pins the profile to "generic"/);
-    // Without --profile the pinned one applies even to `claude`-looking agents' state dirs.
-    expect(sandboxWith([], tryWrite('.claude')).stdout).toBe('.claude read-only\n');
+    // Only /etc/blastgate can pin (BLASTGATE_SYSTEM_DIR is tighten-only for a non-root caller): bind the
+    // root-owned dir there, in a private mount namespace over an overlay of /etc (the host's /etc is untouched).
+    const ov = mkdtempSync('/tmp/bg-sbx-etc-');
+    for (const d of ['up', 'work']) mkdirSync(join(ov, d), { mode: 0o755 });
+    chmodSync(join(ov, 'up'), 0o755);
+    const pinnedRun = (args: string[], line: string) => {
+      const inner = `set -e; mount -t overlay overlay -o lowerdir=/etc,upperdir=${ov}/up,workdir=${ov}/work /etc; mkdir -p /etc/blastgate; mount --bind ${sys} /etc/blastgate; exec "$@"`;
+      const r = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', inner, 'sh', ...asUserArgv(world.user, [process.execPath, BIN, 'sandbox', ...args, '--', 'bash', '-c', line])], { env: world.env, cwd: world.work, encoding: 'utf8', timeout: 60_000 });
+      return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+    };
+    try {
+      const refused = pinnedRun(['--profile', 'claude'], 'echo RAN');
+      expect(refused.code).toBe(77);
+      expect(refused.stdout).not.toContain('RAN');
+      expect(refused.stderr).toMatch(/pins the profile to "generic"/);
+      // Without --profile the pinned one applies even to `claude`-looking agents' state dirs.
+      expect(pinnedRun([], tryWrite('.claude')).stdout).toBe('.claude read-only\n');
+      // Named by BLASTGATE_SYSTEM_DIR only, the same file pins nothing.
+      expect(sandboxWith(['--profile', 'claude'], 'echo RAN').stdout).toContain('RAN');
+    } finally {
+      rmSync(ov, { recursive: true, force: true });
+    }
   });
 });
 

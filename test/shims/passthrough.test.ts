@@ -201,11 +201,11 @@ describe('passthrough through shims', () => {
       resetLogs(s.w);
       const big = Buffer.alloc(9 * 1024 * 1024 + 12345);
       for (let i = 0; i < big.length; i++) big[i] = (i * 7 + (i >> 13)) & 0xff;
-      // Unknown SQL needs a confirmation from a human too; a user policy that allows it stands in for one.
+      // Unknown SQL needs a confirmation from a human too; a (root-owned, so trusted) system policy that allows it stands in for one.
       const config = mkdtempSync(join(tmpdir(), 'bg-allow-unknown-'));
       mkdirSync(join(config, 'blastgate'));
       writeFileSync(join(config, 'blastgate', 'config.yaml'), 'rules:\n  psql:unreadable-sql: allow\n');
-      const r = bash('psql -d shop', { env: envWith(s, s.fullPath, { XDG_CONFIG_HOME: config }), input: big });
+      const r = bash('psql -d shop', { env: envWith(s, s.fullPath, { BLASTGATE_SYSTEM_DIR: join(config, 'blastgate') }), input: big });
       expect(r.code, r.stderr).toBe(0);
       expect(toolRun(s.w)?.stdin?.equals(big)).toBe(true);
     }, T);

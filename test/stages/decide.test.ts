@@ -65,9 +65,9 @@ describe('decide with default policy', () => {
 });
 
 describe('policy layers', () => {
-  it('a user file loosens a rule for a human', async () => {
+  it('an unsigned user file cannot loosen a rule, even for a human (signed loosening: test/config/signed-policy.test.ts)', async () => {
     const w = world({ user: 'rules:\n  git:reset-hard: allow\n' });
-    expect((await w.verdict([match('git:reset-hard', 'high')], 'human')).decision).toBe('allow');
+    expect((await w.verdict([match('git:reset-hard', 'high')], 'human')).decision).toBe('confirm');
   });
 
   it('a user file reached through an XDG_CONFIG_HOME an agent could set cannot loosen for an agent', async () => {
@@ -77,7 +77,7 @@ describe('policy layers', () => {
     writeFileSync(join(elsewhere, 'blastgate', 'config.yaml'), 'rules:\n  git:reset-hard: allow\n');
     const moved = { XDG_CONFIG_HOME: elsewhere };
     expect((await w.verdict([match('git:reset-hard', 'high')], 'agent', null, moved)).decision).toBe('confirm');
-    expect((await w.verdict([match('git:reset-hard', 'high')], 'human', null, moved)).decision).toBe('allow');
+    expect((await w.verdict([match('git:reset-hard', 'high')], 'human', null, moved)).decision).toBe('confirm');
   });
 
   it('a project file cannot loosen, but can tighten', async () => {
@@ -90,8 +90,6 @@ describe('policy layers', () => {
   it('a locked system policy stops the user file from loosening', async () => {
     const w = world({ system: 'locked: true\n', user: 'decisions:\n  human: { critical: allow }\n' });
     expect((await w.verdict([match('terraform:destroy', 'critical')], 'human')).decision).toBe('confirm');
-    const unlocked = world({ user: 'decisions:\n  human: { critical: allow }\n' });
-    expect((await unlocked.verdict([match('terraform:destroy', 'critical')], 'human')).decision).toBe('allow');
   });
 
   it('the system file may loosen and may deny', async () => {
@@ -100,9 +98,11 @@ describe('policy layers', () => {
     expect((await w.verdict([match('terraform:destroy', 'critical')], 'human')).decision).toBe('allow');
   });
 
-  it('a malformed config is a clear error naming the file', async () => {
+  it('a malformed user config is set aside with a one-line problem naming file and line, not a crash', async () => {
     const w = world({ user: 'rules:\n  git:reset-hard: maybe\n' });
-    await expect(w.verdict([], 'human')).rejects.toThrow(/config\.yaml: rules\.git:reset-hard: expected allow, confirm, deny/);
+    const policy = await loadPolicy({ paths: resolvePaths(w.env), cwd: w.root });
+    expect(policy.problems?.[0]?.message).toMatch(/config\.yaml:2: rules\.git:reset-hard: expected allow, confirm, deny/);
+    expect((await w.verdict([], 'human')).decision).toBe('allow');
   });
 });
 
