@@ -46,7 +46,7 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
 
 const dispatch = async (args: string[]): Promise<number> => {
   // `run` is what every shim execs: straight to the command, everything after `--` belongs to the tool.
-  if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || !args[1].startsWith('-'))) {
+  if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || args[1] === '--answer-fd' || args[1] === '--node-options' || !args[1].startsWith('-'))) {
     return runRun(args.slice(1));
   }
   // Agent harnesses call this before every shell command: bundled with the entry, no commander.
