@@ -166,7 +166,8 @@ const projectRules = `__bgs_walk() {
   done
 }
 __bgs_go= __bgs_l=
-case $PWD in /*) __bgs_walk "$PWD" ;; *) __bgs_go=1 ;; esac
+# An empty PWD: the shell could not get the cwd (deleted under us); blastgate then decides from \`/\`.
+case $PWD in /*) __bgs_walk "$PWD" ;; '') __bgs_walk '' ;; *) __bgs_go=1 ;; esac
 if [ -n "$__bgs_l" ] && [ -z "$__bgs_go" ]; then
   # A symlink on the way: blastgate walks the physical path. \`cd -P .\` finds it without a fork;
   # PWD and OLDPWD are put back so the tool's environment is untouched.

@@ -114,6 +114,33 @@ describe('bytes node cannot represent reach the tool through the full check', ()
   }, T);
 });
 
+describe('a deleted working directory (`mkdir x; cd x; rmdir ../x`)', () => {
+  it('the tool runs on the fast path, through the full check, and `check` keeps its exit codes', async () => {
+    const s = await setup([], ['kubectl']);
+    try {
+      const fast = join(s.w.root, 'shims-fast');
+      await s.w.shims(['kubectl'], { dir: fast, full: 'fake' });
+      const gone = 'mkdir gone && cd gone && rmdir ../gone && ';
+      resetLogs(s.w);
+      const r = bash(`${gone}kubectl get pods`, { env: { ...s.w.env, PATH: s.w.pathWith(fast, s.w.fakebin) }, cwd: s.w.root });
+      expect(r.code, r.stderr).toBe(0);
+      expect(fullChecks(s.w)).toEqual([]);
+      expect(readFileSync(`${s.w.toolLog}.argv`, 'utf8')).toBe('get\0pods\0');
+      await s.w.shims(['kubectl'], { full: 'real' });
+      resetLogs(s.w);
+      const full = bash(`${gone}kubectl get pods`, { env: s.env, cwd: s.w.root });
+      expect(full.code, full.stderr).toBe(0);
+      expect(full.stderr).not.toContain('internal error');
+      expect(readFileSync(`${s.w.toolLog}.argv`, 'utf8')).toBe('get\0pods\0');
+      const check = (args: string) => bash(`${gone}exec "$@" ${args}`, { env: s.w.env, cwd: s.w.root, args: [process.execPath, join(ROOT, 'bin', 'blastgate.js'), 'check', '--'] });
+      expect(check('kubectl get pods').code).toBe(0);
+      expect(check('kubectl delete namespace production').code).toBe(10);
+    } finally {
+      rmSync(s.w.root, { recursive: true, force: true });
+    }
+  }, T);
+});
+
 describe('killing the process the caller started', () => {
   it('SIGKILL of a shim waiting for an approval leaves no blastgate process behind', async () => {
     const s = await setup(['kubectl'], ['kubectl']);
