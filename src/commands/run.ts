@@ -133,7 +133,9 @@ const auditModule = () => import('../stages/audit.js');
 const gate = async (engine: Engine, verdict: Verdict, argv: string[]): Promise<string | undefined> => {
   if (verdict.decision === 'allow') return undefined;
   const { appendAudit } = await auditModule();
-  await appendAudit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd });
+  // Written before any prompt or wait: a gated command killed while waiting still leaves its record,
+  // and one that cannot be recorded is refused here (appendAudit throws), before a human is asked.
+  await appendAudit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd, ...(verdict.decision === 'confirm' ? { decision: 'asked', reason: 'confirmation requested' } : {}) });
   if (verdict.decision === 'deny') throw new DeniedError(refusalLine(argv, verdict, `denied by policy (${verdict.reason})`));
   const { confirm } = await import('../stages/confirm.js');
   const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine });

@@ -114,6 +114,46 @@ describe('bytes node cannot represent reach the tool through the full check', ()
   }, T);
 });
 
+describe('the environment as the caller left it, through the full check', () => {
+  let s: Setup;
+  beforeAll(async () => {
+    s = await setup(['kubectl'], ['kubectl']);
+  }, T);
+  afterAll(() => rmSync(s.w.root, { recursive: true, force: true }));
+
+  const toolEnv = () =>
+    Object.fromEntries(readFileSync(`${s.w.toolLog}.env`, 'utf8').split('\0').slice(0, -1).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
+
+  it("variables named like the shim's own keep their values", () => {
+    resetLogs(s.w);
+    const r = bash('kubectl get pods', { env: { ...s.env, __bgs_a0: 'keep', __bgs_real: '/bin/false', __bgs_t: 'allow 1' } });
+    expect(r.code, r.stderr).toBe(0);
+    expect(toolEnv()).toMatchObject({ __bgs_a0: 'keep', __bgs_real: '/bin/false', __bgs_t: 'allow 1' });
+  }, T);
+
+  it("NODE_OPTIONS reaches the tool as set; a caller's BLASTGATE_SAVED_NODE_OPTIONS never becomes NODE_OPTIONS", () => {
+    resetLogs(s.w);
+    expect(bash('kubectl get pods', { env: { ...s.env, NODE_OPTIONS: '--max-old-space-size=64' } }).code).toBe(0);
+    expect(toolEnv().NODE_OPTIONS).toBe('--max-old-space-size=64');
+    expect(toolEnv()).not.toHaveProperty('BLASTGATE_SAVED_NODE_OPTIONS');
+    resetLogs(s.w);
+    expect(bash('kubectl get pods', { env: { ...s.env, BLASTGATE_SAVED_NODE_OPTIONS: '--require /nowhere.js' } }).code).toBe(0);
+    expect(toolEnv()).not.toHaveProperty('NODE_OPTIONS');
+    expect(toolEnv().BLASTGATE_SAVED_NODE_OPTIONS).toBe('--require /nowhere.js');
+  }, T);
+
+  it('with `ulimit -n 16`: one line and 77 when node cannot start, the tool under its own limit when it can', () => {
+    resetLogs(s.w);
+    const hard = bash('ulimit -n 16; kubectl get pods', { env: s.env });
+    expect(hard.code).toBe(77);
+    expect(hard.stderr).toBe('blastgate: kubectl not run: blastgate needs at least 30 open files, and the limit is 16 (ulimit -n)\n');
+    expect(existsSync(`${s.w.toolLog}.argv`)).toBe(false);
+    const soft = bash('ulimit -S -n 16; exec kubectl get pods', { env: s.env });
+    expect(soft.code, soft.stderr).toBe(0);
+    expect(soft.stderr).toBe('');
+  }, T);
+});
+
 describe('a deleted working directory (`mkdir x; cd x; rmdir ../x`)', () => {
   it('the tool runs on the fast path, through the full check, and `check` keeps its exit codes', async () => {
     const s = await setup([], ['kubectl']);
