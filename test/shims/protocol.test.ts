@@ -3,7 +3,7 @@
 // process the caller started kills the tool, and a broken install never reports success for nothing run.
 // Every case takes the full check for sure: the shims were generated for another XDG_CONFIG_HOME.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, truncateSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startPostgres, type TestPostgres } from '../helpers/postgres.js';
@@ -253,6 +253,37 @@ describe.runIf(onPath('terraform'))('terraform apply with a local-exec provision
       }
     } finally {
       rmSync(s.w.root, { recursive: true, force: true });
+    }
+  }, T);
+});
+
+describe('shims depend on the rules, not on the build', () => {
+  it('a rebuilt dist/ (new cli.js, same rules) leaves `git --version` on the fast path', async () => {
+    const w = makeWorld();
+    try {
+      w.fake('git');
+      const { selfEntry } = await import('../../src/shims/self.js');
+      const { FAKE_BLASTGATE } = await import('./shim-sandbox.js');
+      const real = selfEntry();
+      expect(real.versionFiles).toEqual([join(ROOT, 'dist', 'rulesets.json')]);
+      // The build stamps the compiled rules with their sources' newest mtime, not the build's time.
+      const yamls = readdirSync(join(ROOT, 'rulesets')).filter((f) => f.endsWith('.yaml')).map((f) => statSync(join(ROOT, 'rulesets', f)).mtimeMs);
+      expect(Math.floor(statSync(real.versionFiles[0]!).mtimeMs)).toBe(Math.floor(Math.max(...yamls)));
+      const dir = join(w.root, 'shims');
+      const { rehash } = await import('../../src/shims/rehash.js');
+      const { loadEngine } = await import('../../src/engine.js');
+      const { resolvePaths } = await import('../../src/config/paths.js');
+      const { configHomeOf } = await import('../../src/shims/setup.js');
+      const engine = await loadEngine({ env: w.env, cwd: w.root });
+      rehash({ dir, paths: resolvePaths(w.env), index: engine.index, tools: ['git'], mode: 'list', self: { ...real, node: FAKE_BLASTGATE }, configHome: configHomeOf(w.env) });
+      const now = new Date();
+      utimesSync(join(ROOT, 'dist', 'cli.js'), now, now);
+      resetLogs(w);
+      expect(bash('git --version', { env: { ...w.env, PATH: w.pathWith(dir, w.fakebin) } }).code).toBe(0);
+      expect(fullChecks(w)).toEqual([]);
+      expect(readFileSync(`${w.toolLog}.argv`, 'utf8')).toBe('--version\0');
+    } finally {
+      rmSync(w.root, { recursive: true, force: true });
     }
   }, T);
 });
