@@ -4,6 +4,7 @@ import { runCheck } from './commands/check.js';
 import { runHook } from './commands/hook.js';
 import { runRun } from './commands/run.js';
 import { EXIT, isBlastgateError } from './errors.js';
+import { exitQuietlyOnClosedPipe } from './io/closed-pipe.js';
 import type { Actor } from './types.js';
 
 declare const BLASTGATE_VERSION: string;
@@ -44,7 +45,9 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
   return out;
 };
 
-const dispatch = async (args: string[]): Promise<number> => {
+const dispatch = async (given: string[]): Promise<number> => {
+  // `-v` as most CLIs read it (commander knows only -V).
+  const args = given.length === 1 && given[0] === '-v' ? ['--version'] : given;
   // `run` is what every shim execs: straight to the command, everything after `--` belongs to the tool.
   if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || args[1] === '--answer-fd' || args[1] === '--node-options' || !args[1].startsWith('-'))) {
     return runRun(args.slice(1));
@@ -63,6 +66,8 @@ const dispatch = async (args: string[]): Promise<number> => {
 };
 
 export const main = async (args: string[]): Promise<number> => {
+  // Not for `run`: its stdout belongs to the tool, and touching process.stdout would open a handle on it.
+  if (args[0] !== 'run') exitQuietlyOnClosedPipe();
   try {
     return await dispatch(args);
   } catch (err) {
