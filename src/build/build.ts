@@ -32,7 +32,7 @@ const index = buildIndex(sets);
 writeFileSync(join(dist, 'rulesets.json'), serializeIndex(index));
 // Shims watch this file's mtime for "the built-in rules changed": give it the rule sources' newest
 // mtime, so a rebuild with the same rules leaves every shim on its fast path.
-const newestRule = new Date(Math.max(...readdirSync(rulesetDir).filter((f) => f.endsWith('.yaml')).map((f) => statSync(join(rulesetDir, f)).mtimeMs)));
+const newestRule = Math.max(...readdirSync(rulesetDir).filter((f) => f.endsWith('.yaml')).map((f) => statSync(join(rulesetDir, f)).mtimeMs)) / 1000;
 utimesSync(join(dist, 'rulesets.json'), newestRule, newestRule);
 // Hot path: a slim index by binary, and one file per tool read only when that tool is invoked.
 mkdirSync(join(dist, 'rulesets'));
