@@ -16,7 +16,20 @@ export type Atom =
   | { kind: 'env'; name: string } // this variable is set
   | { kind: 'stdin' } // stdin is not a terminal (a payload may arrive on it)
   | { kind: 'path'; template: string } // an implicit input (grammar.implicit files) may exist
-  | { kind: 'tty' }; // stdin is a terminal (grammar.interactive: a session the gate must see)
+  | { kind: 'tty' } // stdin is a terminal (grammar.interactive: a session the gate must see)
+  // The flag carries payload text inline (`psql -c SQL`) AND some argv word holds one of the analyzer's
+  // keywords (case-insensitive substrings): without one, the analyzer finds nothing in any of them.
+  | { kind: 'inline'; style: Grammar['style']; spelling: string; abbreviable?: true; keywords: string[] };
+
+/**
+ * Per analyzer: literal substrings at least one of which every text its findings need contains,
+ * compared case-insensitively — a superset of the analyzer's own sound prefilter (sql: MAY_DESTROY in
+ * src/analyzers/sql.ts; `\bdo\b` widened to `do`). Analyzers not listed send every inline payload
+ * to the full check.
+ */
+export const INLINE_KEYWORDS: Record<string, string[]> = {
+  sql: ['drop', 'truncate', 'delete', 'update', 'revoke', 'do', 'unlink', 'program', 'dblink', '\\', '$', '`', '{}'],
+};
 
 /** At least one atom holds (OR). */
 export type Clause = Atom[];
@@ -95,7 +108,11 @@ export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
     const source = g.payloads[spec.payload.analyzer];
     if (source) {
       const atoms: Atom[] = [];
-      for (const f of [...(source.flags ?? []), ...(source.fileFlags ?? []), ...(source.atFileFlags ?? [])]) atoms.push(...flagAtoms(f, g));
+      const keywords = INLINE_KEYWORDS[spec.payload.analyzer];
+      for (const f of source.flags ?? []) {
+        atoms.push(...(keywords ? flagAtoms(f, g).map((a) => ({ ...(a as Extract<Atom, { kind: 'flag' }>), kind: 'inline' as const, keywords })) : flagAtoms(f, g)));
+      }
+      for (const f of [...(source.fileFlags ?? []), ...(source.atFileFlags ?? [])]) atoms.push(...flagAtoms(f, g));
       if (source.positionals) atoms.push(POSITIONAL);
       if (source.stdin) atoms.push(STDIN);
       // `-f -` reads stdin too, but needs the -f flag, which is already an atom.

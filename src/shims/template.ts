@@ -5,7 +5,7 @@ import type { Atom, Prefilter, RuleCondition } from './prefilter.js';
 import { SAVED_NODE_OPTIONS, SHIM_SIGNATURE, STAMP_FILE } from './marker.js';
 
 /** Bumped whenever the generated text changes meaning; part of the generation hash. */
-export const SHIM_TEMPLATE_VERSION = 4;
+export const SHIM_TEMPLATE_VERSION = 5;
 
 export interface ShimContext {
   /** Hash of this generation; also line 1 of the stamp file. A mismatch means the full check. */
@@ -47,6 +47,19 @@ const flagPatterns = (atom: Extract<Atom, { kind: 'flag' }>): string[] => {
   return [shQuote(s), `${shQuote(s)}=*`];
 };
 
+/** A case pattern matching any word that contains `keyword`, in any letter case. */
+const containsPattern = (keyword: string): string =>
+  `*${[...keyword].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : shQuote(c))).join('')}*`;
+
+/** The flag part of an inline-payload atom (tested as its own word atom). */
+const flagOf = (atom: Extract<Atom, { kind: 'inline' }>): Extract<Atom, { kind: 'flag' }> => {
+  const { keywords: _k, ...flag } = atom;
+  return { ...flag, kind: 'flag' };
+};
+
+/** The keyword part of an inline-payload atom: some word contains one of the keywords. */
+const keywordsOf = (atom: Extract<Atom, { kind: 'inline' }>) => ({ kind: 'keywords', keywords: atom.keywords });
+
 /** case patterns for an argv-word atom; null for atoms tested another way. */
 export const wordPatterns = (atom: Atom): string[] | null => {
   switch (atom.kind) {
@@ -54,6 +67,8 @@ export const wordPatterns = (atom: Atom): string[] | null => {
       return [shQuote(atom.word)];
     case 'flag':
       return flagPatterns(atom);
+    case 'inline':
+      return null;
     case 'positional':
       // Anything not shaped like a flag, a lone `-`, or `--` (after which every word is positional).
       return ["''", '-', '--', '[!-]*'];
@@ -95,6 +110,9 @@ const atomTest = (atom: Atom, ids: Map<string, number>): string => {
   if (atom.kind === 'tty') return '[ -t 0 ]';
   // Not a terminal and not /dev/null: a pipe, file or socket may carry a payload.
   if (atom.kind === 'stdin') return '{ ! [ -t 0 ] && ! [ /dev/stdin -ef /dev/null ]; }';
+  if (atom.kind === 'inline') {
+    return `{ [ -n "$${atomVar(ids.get(JSON.stringify(flagOf(atom)))!)}" ] && [ -n "$${atomVar(ids.get(JSON.stringify(keywordsOf(atom)))!)}" ]; }`;
+  }
   return `[ -n "$${atomVar(ids.get(JSON.stringify(atom))!)}" ]`;
 };
 
@@ -246,11 +264,15 @@ const ruleChecks = (p: Prefilter): string => {
   for (const rule of p.rules) {
     for (const clause of rule.clauses) {
       for (const atom of clause) {
-        const pats = wordPatterns(atom);
-        const k = JSON.stringify(atom);
-        if (pats && !ids.has(k)) {
-          ids.set(k, patterns.length);
-          patterns.push(pats);
+        const parts: Array<[string, string[] | null]> =
+          atom.kind === 'inline'
+            ? [[JSON.stringify(flagOf(atom)), flagPatterns(flagOf(atom))], [JSON.stringify(keywordsOf(atom)), atom.keywords.map(containsPattern)]]
+            : [[JSON.stringify(atom), wordPatterns(atom)]];
+        for (const [k, pats] of parts) {
+          if (pats && !ids.has(k)) {
+            ids.set(k, patterns.length);
+            patterns.push(pats);
+          }
         }
       }
     }
