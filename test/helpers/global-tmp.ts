@@ -1,0 +1,16 @@
+// vitest globalSetup: every temp dir the suite makes (mkdtemp under os.tmpdir()) lands in one private
+// dir for this run, removed when the run ends — `npm test` leaves /tmp as it found it.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export default function setup(): () => void {
+  const outer = tmpdir();
+  const run = mkdtempSync(join(outer, 'bg-vitest-'));
+  // Workers start after this and inherit it: os.tmpdir() reads TMPDIR.
+  process.env.TMPDIR = run;
+  return () => {
+    process.env.TMPDIR = outer;
+    rmSync(run, { recursive: true, force: true });
+  };
+}
