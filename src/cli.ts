@@ -80,6 +80,13 @@ export const main = async (args: string[]): Promise<number> => {
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT.usage;
     }
+    // The system refused a file operation (EACCES, ENOSPC, EROFS on a state or config dir): not our bug.
+    // One line; a command that was to run is refused (77), anything else is an environment error (2).
+    const sys = err as NodeJS.ErrnoException;
+    if (typeof sys.syscall === 'string' && typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code)) {
+      write(`blastgate: ${sys.message.replace(/\s+/g, ' ')}${args[0] === 'run' ? ' (nothing was run)' : ''}\n`);
+      return args[0] === 'run' ? EXIT.blocked : EXIT.usage;
+    }
     write(`blastgate: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
     return EXIT.internal;
   }

@@ -45,3 +45,11 @@ describe('errors with a way forward', () => {
     expect(v.stdout).toMatch(/^\d+\.\d+\.\d+/);
   });
 });
+
+describe('the system refuses a file operation', () => {
+  it('one line naming the path and the reason, exit 2 — no stack trace', () => {
+    const r = blastgate(['init', '--no-shell-rc', '--dir', '/dev/null/shims'], { env: box.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^blastgate: ENOTDIR: not a directory, mkdir '\/dev\/null\/shims'\n$/);
+  });
+});
