@@ -30,9 +30,14 @@ const sets = readdirSync(rulesetDir)
   .map((f) => loadRulesetFile(join('rulesets', f), 'builtin'));
 const index = buildIndex(sets);
 writeFileSync(join(dist, 'rulesets.json'), serializeIndex(index));
-// Shims watch this file's mtime for "the built-in rules changed": give it the rule sources' newest
-// mtime, so a rebuild with the same rules leaves every shim on its fast path.
-const newestRule = Math.max(...readdirSync(rulesetDir).filter((f) => f.endsWith('.yaml')).map((f) => statSync(join(rulesetDir, f)).mtimeMs)) / 1000;
+// Shims watch this file's mtime for "what the shims were generated from changed": give it the newest
+// mtime of the rule sources and of the code that turns rules into shim conditions (the template, the
+// prefilter, the SQL keywords it borrows), so a rebuild of the same leaves every shim on its fast path.
+const shimInputs = [
+  ...readdirSync(rulesetDir).filter((f) => f.endsWith('.yaml')).map((f) => join(rulesetDir, f)),
+  ...['shims/template.ts', 'shims/prefilter.ts', 'analyzers/sql.ts'].map((f) => join(src, f)),
+];
+const newestRule = Math.max(...shimInputs.map((f) => statSync(f).mtimeMs)) / 1000;
 utimesSync(join(dist, 'rulesets.json'), newestRule, newestRule);
 // Hot path: a slim index by binary, and one file per tool read only when that tool is invoked.
 mkdirSync(join(dist, 'rulesets'));

@@ -4,6 +4,7 @@
 // command that fails all of them cannot match. What cannot be judged this way goes to the full check.
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
 import { GIT_COMMANDS, GLOBAL_VALUED } from '../match/git-config.js';
+import { MAY_DESTROY } from '../analyzers/sql.js';
 import { unwrapArgv } from '../stages/unwrap.js';
 import { RUNS_COMMANDS_WORDS } from '../unwrap/remote.js';
 
@@ -22,14 +23,37 @@ export type Atom =
   | { kind: 'inline'; style: Grammar['style']; spelling: string; abbreviable?: true; keywords: string[] };
 
 /**
- * Per analyzer: literal substrings at least one of which every text its findings need contains,
- * compared case-insensitively — a superset of the analyzer's own sound prefilter (sql: MAY_DESTROY in
- * src/analyzers/sql.ts; `\bdo\b` widened to `do`). Analyzers not listed send every inline payload
- * to the full check.
+ * The literal substrings of a keyword prefilter written as `a|b|\\bc\\b|[\\\\$]|\\{\\}` (word
+ * boundaries dropped, a class split into its characters): every text the regex matches contains one
+ * of them. Null when the regex uses anything else — then no inline shortcut, never a guess.
  */
-export const INLINE_KEYWORDS: Record<string, string[]> = {
-  sql: ['drop', 'truncate', 'delete', 'update', 'revoke', 'do', 'unlink', 'program', 'dblink', '\\', '$', '`', '{}'],
+export const literalsOf = (re: RegExp): string[] | null => {
+  const out: string[] = [];
+  for (const alt of re.source.split('|')) {
+    const plain = alt.replace(/\\b/g, '');
+    const cls = /^\[((?:\\.|[^\]\\])+)\]$/.exec(plain);
+    if (cls) {
+      for (const m of cls[1]!.matchAll(/\\(.)|([^\\])/g)) out.push((m[1] ?? m[2])!);
+      continue;
+    }
+    if (!/^(?:\\[^A-Za-z0-9]|[A-Za-z0-9_ ])+$/.test(plain)) return null;
+    out.push(plain.replace(/\\(.)/g, '$1'));
+  }
+  return out.length ? out.map((w) => w.toLowerCase()) : null;
 };
+
+/**
+ * Per analyzer: literal substrings at least one of which every text its findings need contains,
+ * compared case-insensitively — derived from the analyzer's own sound prefilter, so they follow it.
+ * Analyzers not listed send every inline payload to the full check.
+ */
+export const INLINE_KEYWORDS: Record<string, string[]> = Object.fromEntries(
+  Object.entries({ sql: MAY_DESTROY }).flatMap(([name, re]) => {
+    // Matched case-insensitively by the shim: a superset whether or not the regex itself is.
+    const words = literalsOf(re);
+    return words ? [[name, words]] : [];
+  }),
+);
 
 /** At least one atom holds (OR). */
 export type Clause = Atom[];
