@@ -83,20 +83,23 @@ describe('a record that cannot be written', () => {
   it('a human at a terminal (tmux) is not asked: refused before the prompt, the tool never runs', async () => {
     const confirmBox = makeSandbox();
     try {
-      confirmBox.config('confirm:\n  timeout: 20\n  typeName: []\n');
+      confirmBox.config('confirm:\n  timeout: 90\n  typeName: []\n');
       await installShims(confirmBox);
       // The same command with a writable state dir asks "Type y" (so the refusal below is the audit's).
       const asks = new Terminal(confirmBox.root, ['dropdb', 'shop'], confirmBox.env, confirmBox.work);
       try {
-        await asks.answer(/Type y to proceed/, 'n');
-        expect(await asks.exitCode()).toBe(77);
+        // Generous waits: several node processes start on a loaded machine before the prompt shows.
+        await asks.waitForScreen(/Type y to proceed/, 90_000);
+        asks.type('n');
+        asks.key('Enter');
+        expect(await asks.exitCode(90_000)).toBe(77);
       } finally {
         asks.kill();
       }
       writeFileSync(join(confirmBox.root, 'file'), '');
       const t = new Terminal(confirmBox.root, ['dropdb', 'shop'], { ...confirmBox.env, XDG_STATE_HOME: join(confirmBox.root, 'file', 'state') }, confirmBox.work);
       try {
-        expect(await t.exitCode()).toBe(77);
+        expect(await t.exitCode(90_000)).toBe(77);
         expect(t.screen()).toMatch(/blastgate: audit log not written: .*ENOTDIR/);
         expect(t.screen()).not.toMatch(/Type y/);
       } finally {
@@ -106,7 +109,7 @@ describe('a record that cannot be written', () => {
     } finally {
       confirmBox.cleanup();
     }
-  }, T);
+  }, 240_000);
 });
 
 describe('a gated command killed while it waits for an approval', () => {
