@@ -4,6 +4,7 @@ import { runCheck } from './commands/check.js';
 import { runHook } from './commands/hook.js';
 import { runRun } from './commands/run.js';
 import { EXIT, isBlastgateError } from './errors.js';
+import { exitQuietlyOnClosedPipe } from './io/closed-pipe.js';
 import type { Actor } from './types.js';
 
 declare const BLASTGATE_VERSION: string;
@@ -44,9 +45,11 @@ const fastCheckArgs = (args: string[]): FastCheck | null => {
   return out;
 };
 
-const dispatch = async (args: string[]): Promise<number> => {
+const dispatch = async (given: string[]): Promise<number> => {
+  // `-v` as most CLIs read it (commander knows only -V).
+  const args = given.length === 1 && given[0] === '-v' ? ['--version'] : given;
   // `run` is what every shim execs: straight to the command, everything after `--` belongs to the tool.
-  if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || !args[1].startsWith('-'))) {
+  if (args[0] === 'run' && args[1] !== undefined && (args[1] === '--' || args[1] === '--answer-fd' || args[1] === '--node-options' || !args[1].startsWith('-'))) {
     return runRun(args.slice(1));
   }
   // Agent harnesses call this before every shell command: bundled with the entry, no commander.
@@ -63,6 +66,8 @@ const dispatch = async (args: string[]): Promise<number> => {
 };
 
 export const main = async (args: string[]): Promise<number> => {
+  // Not for `run`: its stdout belongs to the tool, and touching process.stdout would open a handle on it.
+  if (args[0] !== 'run') exitQuietlyOnClosedPipe();
   try {
     return await dispatch(args);
   } catch (err) {
@@ -74,6 +79,13 @@ export const main = async (args: string[]): Promise<number> => {
     // commander's own exits (help, version, usage errors) arrive as CommanderError.
     if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
       return e.code === 'commander.helpDisplayed' || e.code === 'commander.version' || e.code === 'commander.help' ? 0 : EXIT.usage;
+    }
+    // The system refused a file operation (EACCES, ENOSPC, EROFS on a state or config dir): not our bug.
+    // One line; a command that was to run is refused (77), anything else is an environment error (2).
+    const sys = err as NodeJS.ErrnoException;
+    if (typeof sys.syscall === 'string' && typeof sys.code === 'string' && /^E[A-Z]+$/.test(sys.code)) {
+      write(`blastgate: ${sys.message.replace(/\s+/g, ' ')}${args[0] === 'run' ? ' (nothing was run)' : ''}\n`);
+      return args[0] === 'run' ? EXIT.blocked : EXIT.usage;
     }
     write(`blastgate: internal error: ${(err as Error)?.stack ?? String(err)}\nPlease report this with the command you ran.\n`);
     return EXIT.internal;

@@ -2,6 +2,7 @@
 import { resolvePaths, type Paths } from './config/paths.js';
 import { loadPolicy, type Policy } from './config/policy.js';
 import { ConfigError } from './errors.js';
+import { currentDir } from './io/cwd.js';
 import { loadRuleIndex } from './rulesets/registry.js';
 import type { LayerProblem, RuleIndex } from './rulesets/types.js';
 import { detectActor } from './stages/actor.js';
@@ -29,7 +30,7 @@ export interface EngineOptions {
 
 export const loadEngine = async (opts: EngineOptions = {}): Promise<Engine> => {
   const env = opts.env ?? process.env;
-  const cwd = opts.cwd ?? process.cwd();
+  const cwd = opts.cwd ?? currentDir(env);
   const paths = resolvePaths(env);
   // Told "agent", there is nothing to detect: detection can only ever answer agent or human.
   const actor = opts.actor === 'agent' ? { actor: 'agent' as const, reason: 'caller says agent (--actor agent or a hook)' } : detectActor({ env: env as NodeJS.ProcessEnv });

@@ -48,3 +48,8 @@ export class DeniedError extends BlastgateError {
 export class ToolNotFoundError extends BlastgateError {
   constructor(message: string) { super(message, EXIT.notFound); }
 }
+
+/** The audit log could not be written: a gated command is refused rather than run unrecorded. */
+export class AuditError extends BlastgateError {
+  constructor(message: string, options?: { cause?: unknown }) { super(message, EXIT.blocked, options); }
+}

@@ -9,8 +9,15 @@ type SetCode = (code: number) => void;
 const actorOption = () =>
   new Option('--actor <who>', 'judge as if the caller were a human or an agent (agent only tightens)').choices(['human', 'agent']);
 
+// `blastgate check rm -rf /`: commander reads -rf as blastgate's own option; say how to pass it on.
+const dashDashHint = (name: string) => (str: string, write: (s: string) => void) => {
+  const text = str.replace(/^error: /, '').trimEnd();
+  write(`blastgate: ${text}${/unknown option/.test(text) ? `; put the command to judge after --: blastgate ${name} -- <command …>` : ''}\n`);
+};
+
 const checkLike = (cmd: Command, explain: boolean, setCode: SetCode) =>
   cmd
+    .configureOutput({ outputError: dashDashHint(explain ? 'explain' : 'check') })
     .argument('[argv...]', 'the command to judge, after --')
     .option('--json', 'print one JSON object (see README: Exit codes and JSON)')
     .addOption(actorOption())

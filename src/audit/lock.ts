@@ -1,6 +1,6 @@
 // A lock file taken with O_EXCL, so concurrent shims append one at a time. A lock whose holder died is
 // broken — carefully: by renaming it aside and checking it is still the one judged stale.
-import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
+import { closeSync, linkSync, openSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 
 export interface LockOptions {
@@ -30,12 +30,24 @@ const readLock = (path: string): string | null => {
   }
 };
 
-const isStale = (content: string, staleMs: number, now: number): boolean => {
+/** A holder writes its content right after creating the file: unreadable content older than this was torn. */
+const TORN_MS = 1000;
+
+const ageOf = (path: string, now: number): number => {
+  try {
+    return now - statSync(path).mtimeMs;
+  } catch {
+    return 0;
+  }
+};
+
+const isStale = (path: string, content: string, staleMs: number, now: number): boolean => {
   const [pidText, timeText] = content.split('\n');
+  const pid = Number(pidText);
   const since = Number(timeText);
-  // A lock with no readable content is being written right now — or was torn by a crash; age decides.
-  if (!pidText || !Number.isFinite(since)) return false;
-  return !alive(Number(pidText)) || now - since > staleMs;
+  // Empty or garbage (a crash or ENOSPC between create and write): being written right now, or torn; age decides.
+  if (!/^\d+$/.test(pidText ?? '') || !Number.isFinite(since) || since <= 0) return ageOf(path, now) > TORN_MS;
+  return !alive(pid) || now - since > staleMs;
 };
 
 /** Move a stale lock aside; if what we moved was not the stale one, put it back. */
@@ -58,7 +70,8 @@ const breakStale = (path: string, judged: string): void => {
 
 /** Why: appends from concurrent shims must not interleave or fork the hash chain. */
 export const withLock = async <T>(path: string, fn: () => T | Promise<T>, opts: LockOptions = {}): Promise<T> => {
-  const timeoutMs = opts.timeoutMs ?? 5000;
+  // Holders keep it for milliseconds; a long wait only happens under heavy load, and giving up loses a record.
+  const timeoutMs = opts.timeoutMs ?? 30_000;
   const staleMs = opts.staleMs ?? 30_000;
   const deadline = Date.now() + timeoutMs;
   const mine = `${process.pid}\n${Date.now()}\n${randomBytes(6).toString('hex')}`;
@@ -75,7 +88,7 @@ export const withLock = async <T>(path: string, fn: () => T | Promise<T>, opts: 
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
     }
     const held = readLock(path);
-    if (held !== null && isStale(held, staleMs, Date.now())) {
+    if (held !== null && isStale(path, held, staleMs, Date.now())) {
       breakStale(path, held);
       continue;
     }

@@ -28,14 +28,16 @@ const redactAssignments = (text: string): string =>
   );
 
 const TEXT_RULES: Array<(text: string) => string> = [
-  // scheme://user:password@host → scheme://user:***@host
-  (t) => t.replace(/([a-z][a-z0-9+.-]*:\/\/[^/\s:@'"]*):([^@\s/'"]*)@/gi, `$1:${MASK}@`),
+  // scheme://user:password@host → scheme://user:***@host. Anchored on `://` (no scheme before it): a
+  // leading `[a-z][a-z0-9+.-]*` would retry from every letter of a long word, quadratic in its length.
+  (t) => t.replace(/(:\/\/[^/\s:@'"]*):([^@\s/'"]*)@/g, `$1:${MASK}@`),
   // Authorization / Cookie / API-key headers, whatever follows the colon.
   (t) => t.replace(/\b((?:proxy-)?authorization|cookie|set-cookie|x-api-key|api-key|x-auth-token|private-token|x-railway-token)(\s*:\s*)[^\n'"]*/gi, `$1$2${MASK}`),
   // NAME=value where the name says secret (PGPASSWORD=…, RAILWAY_TOKEN=…, conninfo password=…).
   redactAssignments,
   // --password=… / --token … inside a longer string (a `bash -c` body).
-  (t) => t.replace(/(--?(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key)(?:[-_][a-z0-9]+)*)(=|\s+)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1$2${MASK}`),
+  // Only where a flag can start (not inside a word or a run of dashes): every `-` of `-a-a-a…` a start is quadratic.
+  (t) => t.replace(/(?<![A-Za-z0-9_-])(--?(?:[a-z0-9]+[-_])*(?:password|passwd|passphrase|secret|token|api-?key|access-?key|private-?key)(?:[-_][a-z0-9]+)*)(=|\s+)("[^"]*"|'[^']*'|[^\s'"]+)/gi, `$1$2${MASK}`),
   // SQL: ALTER ROLE x PASSWORD 'secret'; MySQL IDENTIFIED BY 'secret'.
   (t) => t.replace(/\b(PASSWORD|IDENTIFIED\s+BY)(\s+)('(?:[^']|'')*'|"[^"]*")/gi, `$1$2'${MASK}'`),
   // Well-known token shapes: GitHub, Slack, AWS access key ids, OpenAI/Anthropic-style keys, JWTs.

@@ -3,7 +3,7 @@
 // Bundles are CommonJS (Node's ESM loader costs ~20 ms more per start) and split by hand: the hot path
 // (check, run) is one small file; every module reached only through a dynamic `import()` becomes its
 // own bundle that loads when needed (commander, the YAML loader, the bash and SQL parsers…).
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { builtinModules, createRequire } from 'node:module';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +30,15 @@ const sets = readdirSync(rulesetDir)
   .map((f) => loadRulesetFile(join('rulesets', f), 'builtin'));
 const index = buildIndex(sets);
 writeFileSync(join(dist, 'rulesets.json'), serializeIndex(index));
+// Shims watch this file's mtime for "what the shims were generated from changed": give it the newest
+// mtime of the rule sources and of the code that turns rules into shim conditions (the template, the
+// prefilter, the SQL keywords it borrows), so a rebuild of the same leaves every shim on its fast path.
+const shimInputs = [
+  ...readdirSync(rulesetDir).filter((f) => f.endsWith('.yaml')).map((f) => join(rulesetDir, f)),
+  ...['shims/template.ts', 'shims/prefilter.ts', 'analyzers/sql.ts'].map((f) => join(src, f)),
+];
+const newestRule = Math.max(...shimInputs.map((f) => statSync(f).mtimeMs)) / 1000;
+utimesSync(join(dist, 'rulesets.json'), newestRule, newestRule);
 // Hot path: a slim index by binary, and one file per tool read only when that tool is invoked.
 mkdirSync(join(dist, 'rulesets'));
 for (const set of index.rulesets) writeFileSync(join(dist, 'rulesets', `${set.tool}.json`), JSON.stringify(set));

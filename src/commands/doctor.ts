@@ -3,8 +3,10 @@ import { existsSync, readdirSync, readFileSync, realpathSync, statSync } from 'n
 import { basename, dirname, join } from 'node:path';
 import { trustedKeys } from '../approvals/key-store.js';
 import { loadEngine, type Engine } from '../engine.js';
+import { homedir } from 'node:os';
 import { readManifest } from '../shims/rehash.js';
-import { shimDirOf } from '../shims/setup.js';
+import { guardedTools, shimDirOf } from '../shims/setup.js';
+import { rcBlock, rcFilesFor, rcState, SHELLS } from '../shims/shell-rc.js';
 import { realBinaryCandidates } from '../stages/exec.js';
 import { shimStatuses } from './shims.js';
 import { geminiAskCheck } from '../hooks/gemini-version.js';
@@ -169,6 +171,63 @@ const permissionChecks = (engine: Engine, dir: string): Check[] => {
   return checks;
 };
 
+// A guarded tool on PATH with no shim in front of it runs unchecked (installed after an `init --tools …`).
+const unshimmedChecks = (engine: Engine, dir: string, shimmed: string[], mode: string): Check[] => {
+  const have = new Set(shimmed);
+  const missing = guardedTools(engine)
+    .filter((t) => !have.has(t))
+    .map((t) => ({ tool: t, at: realBinaryCandidates(t, { path: engine.env.PATH, skipDirs: [dir] })[0] }))
+    .filter((x): x is { tool: string; at: string } => x.at !== undefined);
+  if (missing.length === 0) return [{ id: 'unshimmed', status: 'ok', message: 'every guarded tool on PATH has a shim' }];
+  const tools = missing.map((m) => m.tool);
+  return missing.map((m) => ({
+    id: `unshimmed:${m.tool}`,
+    // Tools chosen with --tools: the others were left out on purpose, so a warning; otherwise a failure.
+    status: mode === 'list' ? ('warn' as const) : ('fail' as const),
+    message: `${m.tool} is on PATH (${m.at}) without a shim: it runs unchecked`,
+    fix: mode === 'list' ? `blastgate init --tools ${[...shimmed, ...tools].join(',')} (or plain \`blastgate init\` for every guarded tool)` : 'blastgate shims rehash',
+  }));
+};
+
+// The shims exec node and bin/blastgate.js by absolute path: a clone moved or deleted leaves them refusing everything.
+const entryChecks = (node: string, bin: string): Check[] => {
+  const gone = [node, bin].filter((f) => !existsSync(f));
+  if (gone.length === 0) return [];
+  return [{
+    id: 'shims:entry',
+    status: 'fail',
+    message: `the shims call ${gone.join(' and ')}, which no longer exists (blastgate moved or deleted?): every command that needs the full check is refused (77)`,
+    fix: 'run `blastgate shims rehash` with the blastgate you use now (or `blastgate init`)',
+  }];
+};
+
+/** Which shells start with the shims on PATH: what init wrote where, and what inherits PATH. */
+const shellChecks = (engine: Engine, dir: string): Check[] => {
+  const env = engine.env;
+  const home = env.HOME || homedir();
+  const shown = (f: string) => (f.startsWith(`${home}/`) ? `~${f.slice(home.length)}` : f);
+  const sees: string[] = [];
+  const blind: string[] = [];
+  for (const shell of SHELLS) {
+    const files = rcFilesFor(shell, env, home);
+    files.forEach((file, i) => {
+      const label = shell === 'fish' ? 'fish' : `${shell} ${i === 0 ? 'interactive' : 'login (-l)'}`;
+      (rcState(file, rcBlock(shell, dir)) === 'missing' ? blind : sees).push(`${label} (${shown(file)})`);
+    });
+  }
+  const checks: Check[] = [];
+  if (sees.length) checks.push({ id: 'shells', status: 'ok', message: `start with the shims on PATH: ${sees.join(', ')}; scripts and \`bash -c\` / \`sh -c\` inherit the PATH of whatever started them` });
+  if (blind.length) {
+    checks.push({
+      id: 'shells:missing',
+      status: sees.length ? 'info' : 'warn',
+      message: `do not put the shims on PATH themselves: ${blind.join(', ')} — a session started there (an agent's \`bash -lc\`, say) runs the tools unchecked unless it inherits the PATH`,
+      fix: 'blastgate init (or add its block to those files)',
+    });
+  }
+  return checks;
+};
+
 // The same key lookup the gate uses (a system key counts; a key under $XDG_CONFIG_HOME does not).
 const passphraseCheck = (engine: Engine): Check =>
   trustedKeys(engine.paths).keys.length > 0
@@ -184,7 +243,7 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
     checks.push({ id: 'shims', status: 'fail', message: `no shims in ${dir}`, fix: `blastgate init${opts.dir ? ` --dir ${dir}` : ''}` });
   } else {
     checks.push({ id: 'shims', status: 'ok', message: `${manifest.tools.length} shims in ${dir}: ${manifest.tools.join(', ') || 'none'}` });
-    checks.push(...pathChecks(engine, dir, manifest.tools), ...shimChecks(engine, dir));
+    checks.push(...entryChecks(manifest.node, manifest.bin), ...pathChecks(engine, dir, manifest.tools), ...shimChecks(engine, dir), ...unshimmedChecks(engine, dir, manifest.tools, manifest.mode), ...shellChecks(engine, dir));
     const hash = hashCheck(dir);
     if (hash) checks.push(hash);
   }

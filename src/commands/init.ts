@@ -6,7 +6,7 @@ import { UsageError } from '../errors.js';
 import type { ShimMode } from '../shims/rehash.js';
 import type { SelfEntry } from '../shims/self.js';
 import { guardedTools, shimDirOf, toolsFor, writeShims } from '../shims/setup.js';
-import { detectShells, rcBlock, rcFileFor, rcState, SHELLS, writeRcBlock, type ShellName } from '../shims/shell-rc.js';
+import { detectShells, rcBlock, rcFilesFor, rcState, SHELLS, writeRcBlock, type ShellName } from '../shims/shell-rc.js';
 import { findRealBinary } from '../stages/exec.js';
 import { offerApprovalPassphrase } from './init-passphrase.js';
 
@@ -14,8 +14,10 @@ export interface InitOptions {
   dir?: string;
   /** Comma-separated tools to shim. */
   tools?: string;
-  /** Shim every guarded tool, installed or not. */
+  /** Shim every guarded tool, installed or not (the default; kept for old scripts). */
   all?: boolean;
+  /** Only the guarded tools installed now (a tool installed later runs unguarded until `shims rehash`). */
+  installedOnly?: boolean;
   /** Accept the rc-file edit without asking. */
   yes?: boolean;
   /** false (`--no-shell-rc`): only print the rc lines. */
@@ -39,7 +41,8 @@ const chooseTools = (engine: Engine, dir: string, opts: InitOptions): { mode: Sh
     if (unknown.length) throw new UsageError(`--tools: ${unknown.join(', ')} not guarded by any ruleset (guarded: ${[...guarded].join(', ')})`);
     return { mode: 'list', tools: wanted };
   }
-  const mode: ShimMode = opts.all ? 'all' : 'installed';
+  // Every guarded program, installed or not: a tool installed after init is guarded from its first run.
+  const mode: ShimMode = opts.installedOnly ? 'installed' : 'all';
   return { mode, tools: toolsFor(engine, dir, mode) };
 };
 
@@ -60,32 +63,50 @@ const askOnTty = async (question: string): Promise<boolean | null> => {
   const tty = openTty();
   if (!tty) return null;
   try {
-    const answer = await tty.ask(`${question} (y/N)`, { timeoutMs: 120_000 });
+    const answer = await tty.ask(`${question} [y/N]`, { timeoutMs: 120_000 });
     return answer !== null && /^\s*y(es)?\s*$/i.test(answer);
   } finally {
     tty.close();
   }
 };
 
-const setUpShell = async (shell: ShellName, dir: string, opts: InitOptions, env: Record<string, string | undefined>, home: string, out: (l: string) => void) => {
-  const file = rcFileFor(shell, env, home);
-  const block = rcBlock(shell, dir);
-  const state = rcState(file, block);
-  const shown = file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
-  if (state === 'current') return out(`${shell}: ${shown} already puts the shims first on PATH`);
-  if (opts.shellRc === false) return out(`${shell}: add this to ${shown}:\n${block}`);
-  out(`${shell}: ${state === 'outdated' ? 'update' : 'add'} this block ${state === 'outdated' ? 'in' : 'at the end of'} ${shown}:\n${block}`);
-  let yes = opts.yes === true;
-  if (!yes) {
-    const answer = await (opts.ask ?? askOnTty)(`Edit ${shown}?`);
-    if (answer === null) return out(`${shell}: ${shown} not changed (no terminal to ask on; rerun with --yes, or add the block yourself)`);
-    yes = answer;
+interface RcEdit {
+  shell: ShellName;
+  file: string;
+  shown: string;
+  block: string;
+  state: 'current' | 'outdated' | 'missing';
+  kind: 'interactive' | 'login';
+}
+
+const rcEdits = (shells: ShellName[], dir: string, env: Record<string, string | undefined>, home: string): RcEdit[] =>
+  shells.flatMap((shell) =>
+    rcFilesFor(shell, env, home).map((file, i) => {
+      const block = rcBlock(shell, dir);
+      const shown = file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file;
+      return { shell, file, shown, block, state: rcState(file, block), kind: i === 0 && shell !== 'fish' ? ('interactive' as const) : ('login' as const) };
+    }),
+  );
+
+const whoReads = (e: RcEdit) => (e.shell === 'fish' ? 'fish, every session' : `${e.shell} ${e.kind} shells${e.kind === 'login' ? ` (${e.shell} -l, ${e.shell} -lc)` : ''}`);
+
+const reportTools = (engine: Engine, dir: string, tools: string[], env: Record<string, string | undefined>, out: (l: string) => void, always: Map<string, string | null>) => {
+  for (const tool of tools) {
+    let real: string;
+    try {
+      real = findRealBinary(tool, { path: env.PATH, skipDirs: [dir] });
+    } catch {
+      real = 'not installed (the shim answers "command not found" until it is)';
+    }
+    const every = always.get(tool);
+    out(`  ${tool.padEnd(12)} → ${real}${every ? `  (every call checked: ${every})` : ''}`);
   }
-  if (!yes) return out(`${shell}: ${shown} not changed`);
-  writeRcBlock(file, block);
-  out(`${shell}: ${shown} updated`);
 };
 
+/**
+ * Nothing is written before the human agrees: the plan is shown, one question covers the shims and
+ * the rc files (`--yes` answers it; `--no-shell-rc` writes only the shims and prints the blocks).
+ */
 export const runInit = async (opts: InitOptions = {}): Promise<number> => {
   const env = opts.env ?? process.env;
   const out = opts.out ?? ((l: string) => process.stdout.write(`${l}\n`));
@@ -93,20 +114,38 @@ export const runInit = async (opts: InitOptions = {}): Promise<number> => {
   const engine = await loadEngine({ env });
   const dir = shimDirOf(engine, opts.dir);
   const { mode, tools } = chooseTools(engine, dir, opts);
-  const result = writeShims({ engine, dir, mode, tools, ...(opts.self ? { self: opts.self } : {}) });
+  const edits = opts.shellRc === false ? [] : rcEdits(chooseShells(opts, env, home), dir, env, home);
+  const pending = edits.filter((e) => e.state !== 'current');
 
-  if (tools.length === 0) out(`No guarded tool found on PATH (guarded: ${guardedTools(engine).join(', ')}). Use --all to shim them anyway, or --tools a,b.`);
-  out(`Shims in ${dir}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed`);
-  for (const p of result.prefilters) {
-    let real: string;
-    try {
-      real = findRealBinary(p.tool, { path: env.PATH, skipDirs: [dir] });
-    } catch {
-      real = 'not installed yet';
+  if (pending.length > 0 && opts.yes !== true) {
+    out(`blastgate init will write ${tools.length} shims to ${dir} and put that dir first on PATH:`);
+    for (const e of pending) out(`  ${e.state === 'outdated' ? 'update the block in' : 'append a block to'} ${e.shown} (read by ${whoReads(e)}):\n${e.block.replace(/^/gm, '    ').trimEnd()}`);
+    const answer = await (opts.ask ?? askOnTty)(`Write the shims and edit ${pending.map((e) => e.shown).join(', ')}?`);
+    if (answer !== true) {
+      out(answer === null
+        ? 'Nothing changed: no terminal to ask on. Rerun with --yes, or with --no-shell-rc to write only the shims and add the lines yourself.'
+        : 'Nothing changed.');
+      return 0;
     }
-    out(`  ${p.tool.padEnd(12)} → ${real}${p.always ? `  (every call checked: ${p.always})` : ''}`);
   }
-  for (const shell of chooseShells(opts, env, home)) await setUpShell(shell, dir, opts, env, home, out);
+
+  const result = writeShims({ engine, dir, mode, tools, ...(opts.self ? { self: opts.self } : {}) });
+  if (tools.length === 0) out(`No guarded tool to shim (guarded: ${guardedTools(engine).join(', ')}).`);
+  out(`Shims in ${dir}: ${result.written.length} written, ${result.unchanged.length} unchanged, ${result.removed.length} removed`);
+  reportTools(engine, dir, tools, env, out, new Map(result.prefilters.map((p) => [p.tool, p.always])));
+  if (opts.shellRc === false) {
+    for (const shell of chooseShells(opts, env, home)) {
+      for (const file of rcFilesFor(shell, env, home)) out(`Add to ${file.startsWith(`${home}/`) ? `~${file.slice(home.length)}` : file}:\n${rcBlock(shell, dir)}`);
+    }
+  }
+  for (const e of edits) {
+    if (e.state === 'current') {
+      out(`${e.shown} already puts the shims first on PATH (${whoReads(e)})`);
+      continue;
+    }
+    writeRcBlock(e.file, e.block);
+    out(`${e.shown} ${e.state === 'outdated' ? 'updated' : 'now puts the shims first on PATH'} (${whoReads(e)})`);
+  }
 
   const first = (env.PATH ?? '').split(':')[0];
   if (first !== dir) out(`Open a new shell for the shims to take effect (or in this one: export PATH="${dir}:$PATH"; hash -r).`);

@@ -26,17 +26,18 @@ Examples:
     .command('init')
     .description('write shims for the guarded tools and put them first on PATH (bash, zsh, fish)')
     .option('--dir <dir>', 'shim dir (default: $XDG_DATA_HOME/blastgate/shims)')
-    .option('--tools <list>', 'comma-separated tools to shim (default: guarded tools found on PATH)')
-    .option('--all', 'shim every guarded tool, installed or not')
+    .option('--tools <list>', 'comma-separated tools to shim (default: every guarded tool, installed or not)')
+    .option('--installed-only', 'only the guarded tools installed now (one installed later runs unguarded until `shims rehash`)')
+    .option('--all', 'shim every guarded tool, installed or not (the default)')
     .option('--shell <list>', 'comma-separated shells to set up: bash, zsh, fish (default: detected)')
-    .option('-y, --yes', 'edit the shell rc files without asking')
-    .option('--no-shell-rc', 'only print the rc-file lines; edit nothing')
+    .option('-y, --yes', 'write the shims and edit the shell rc files without asking')
+    .option('--no-shell-rc', 'write the shims, only print the rc-file lines')
     .addHelpText('after', `
 Examples:
-  $ blastgate init                       # asks before editing ~/.bashrc
+  $ blastgate init                       # shows the plan, asks before writing anything
   $ blastgate init --yes --tools terraform,psql
   $ blastgate init --no-shell-rc --dir /usr/local/lib/blastgate/shims`)
-    .action(async (opts: { dir?: string; tools?: string; all?: boolean; shell?: string; yes?: boolean; shellRc?: boolean }) => {
+    .action(async (opts: { dir?: string; tools?: string; all?: boolean; installedOnly?: boolean; shell?: string; yes?: boolean; shellRc?: boolean }) => {
       const { runInit } = await import('./init.js');
       setCode(await runInit(opts));
     });

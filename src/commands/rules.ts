@@ -24,7 +24,9 @@ export const rulesShow = async (id: string): Promise<number> => {
     print(`# ${set.source} (${set.origin})\n${stringify(rule)}`);
     return 0;
   }
-  throw new UsageError(`rules show: no rule "${id}" (see \`blastgate rules list\`)`);
+  const { nearest } = await import('../io/nearest.js');
+  const near = nearest(id, index.rulesets.flatMap((set) => set.rules.map((r) => r.id)));
+  throw new UsageError(`rules show: no rule "${id}"${near ? `; did you mean ${near}?` : ''} (see \`blastgate rules list\`)`);
 };
 
 /** `rules test config.yaml`: the same one-line answer for a policy file (syntax, values, rule ids). */

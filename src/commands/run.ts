@@ -3,11 +3,12 @@
 import { fstatSync } from 'node:fs';
 import { basename } from 'node:path';
 import { loadEngine, type Engine } from '../engine.js';
-import { DeniedError, UsageError } from '../errors.js';
+import { DeniedError, EXIT, UsageError } from '../errors.js';
 import { guard } from '../pipeline.js';
 import { indexGrammar, readArgs } from '../match/read-args.js';
 import type { RuleIndex } from '../rulesets/types.js';
 import { isShimFile, SAVED_NODE_OPTIONS } from '../shims/marker.js';
+import { answerShim, watchParent, writeReplayFile, type ShimAnswer } from '../shims/answer.js';
 import { selfEntry } from '../shims/self.js';
 import { bufferedText, bufferStdin, type BufferedStdin } from '../shims/stdin-buffer.js';
 import { execPassthrough, exitLikeChild, findRealBinary, type ExecResult } from '../stages/exec.js';
@@ -34,19 +35,48 @@ const stdinIsTerminal = (): boolean => {
 export const RUN_DEPTH_VAR = 'BLASTGATE_RUN_DEPTH';
 export const MAX_RUN_DEPTH = 3;
 
-/** `[--] tool args…`; nothing of blastgate's own may follow the tool name. */
-export const parseRunArgs = (argv: string[]): { tool: string; args: string[] } => {
-  const rest = argv[0] === '--' ? argv.slice(1) : argv;
+export interface RunArgs {
+  tool: string;
+  args: string[];
+  answer?: ShimAnswer;
+  nodeOptionsSaved?: true;
+}
+
+/** `[--answer-fd N --nonce X] [--node-options] [--] tool args…`; nothing of blastgate's own may follow the tool name. */
+export const parseRunArgs = (argv: string[]): RunArgs => {
+  let i = 0;
+  let fd: number | undefined;
+  let nonce: string | undefined;
+  let nodeOptionsSaved = false;
+  for (; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--answer-fd' && /^\d+$/.test(argv[i + 1] ?? '')) fd = Number(argv[++i]);
+    else if (a === '--nonce' && argv[i + 1] !== undefined) nonce = argv[++i];
+    else if (a === '--node-options') nodeOptionsSaved = true;
+    else break;
+  }
+  if ((fd === undefined) !== (nonce === undefined)) throw new UsageError('run: --answer-fd and --nonce go together');
+  const dashed = argv[i] === '--';
+  const rest = argv.slice(dashed ? i + 1 : i);
   const tool = rest[0];
   if (tool === undefined || tool === '') throw new UsageError('run: missing the command: blastgate run -- <tool> [args…]');
-  if (argv[0] !== '--' && tool.startsWith('-')) throw new UsageError(`run: unknown option ${tool}; put the command after --`);
-  return { tool, args: rest.slice(1) };
+  if (!dashed && tool.startsWith('-')) throw new UsageError(`run: unknown option ${tool}; put the command after --`);
+  return {
+    tool,
+    args: rest.slice(1),
+    ...(fd !== undefined && nonce !== undefined ? { answer: { fd, nonce } } : {}),
+    ...(nodeOptionsSaved ? { nodeOptionsSaved: true as const } : {}),
+  };
 };
 
-/** The caller's environment as the tool must see it: undo what the shim parked for node's sake. */
-export const toolEnvironment = (env: NodeJS.ProcessEnv): Record<string, string | undefined> => {
+/**
+ * The caller's environment as the tool must see it: undo what the shim parked for node's sake — only
+ * when the shim says it parked something, so a caller's own variable of that name is never turned
+ * into NODE_OPTIONS.
+ */
+export const toolEnvironment = (env: NodeJS.ProcessEnv, nodeOptionsSaved = false): Record<string, string | undefined> => {
   const out: Record<string, string | undefined> = { ...env };
-  if (SAVED_NODE_OPTIONS in out) {
+  if (nodeOptionsSaved && SAVED_NODE_OPTIONS in out) {
     out.NODE_OPTIONS = out[SAVED_NODE_OPTIONS];
     delete out[SAVED_NODE_OPTIONS];
   }
@@ -103,7 +133,9 @@ const auditModule = () => import('../stages/audit.js');
 const gate = async (engine: Engine, verdict: Verdict, argv: string[]): Promise<string | undefined> => {
   if (verdict.decision === 'allow') return undefined;
   const { appendAudit } = await auditModule();
-  await appendAudit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd });
+  // Written before any prompt or wait: a gated command killed while waiting still leaves its record,
+  // and one that cannot be recorded is refused here (appendAudit throws), before a human is asked.
+  await appendAudit(engine, { kind: 'decision', verdict, argv, cwd: engine.cwd, ...(verdict.decision === 'confirm' ? { decision: 'asked', reason: 'confirmation requested' } : {}) });
   if (verdict.decision === 'deny') throw new DeniedError(refusalLine(argv, verdict, `denied by policy (${verdict.reason})`));
   const { confirm } = await import('../stages/confirm.js');
   const answer = await confirm({ verdict, argv, cwd: engine.cwd, engine });
@@ -117,14 +149,78 @@ const auditExit = async (engine: Engine, verdict: Verdict, argv: string[], appro
     await appendAudit(engine, { kind: 'exit', verdict, argv, cwd: engine.cwd, approvalId, exitCode: result.code, signal: result.signal });
   } catch (err) {
     // The tool already ran; its exit status matters more than our log line.
-    process.stderr.write(`blastgate: audit log: ${(err as Error).message}\n`);
+    process.stderr.write(`blastgate: ${(err as Error).message}\n`);
   }
+};
+
+/**
+ * Decide, confirm when needed; returns the approval id of a confirmed command. Refusals throw. The
+ * payloads are re-hashed right before the exec (or the answer to a shim, which execs next): a change re-judges.
+ */
+const decide = async (engine: Engine, toolArgv: string[], buffered: BufferedStdin | null) => {
+  const judge = (probe: boolean) =>
+    guard(
+      { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
+      { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy, ...(probe ? { resolve: false } : {}) },
+    );
+  const first = await judge(false);
+  return recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, {
+    judge,
+    gate: (v) => gate(engine, v, toolArgv),
+    notice: (line) => process.stderr.write(`blastgate: ${line}\n`),
+  });
+};
+
+/**
+ * Asked by a shim: the shim execs the tool itself on `allow` (or `stdin FILE` when the check read the
+ * stdin); only stdin past the buffer cap keeps us in the path, running the tool as a child.
+ */
+const answerForShim = async (answer: ShimAnswer, engine: Engine, file: string, toolArgv: string[], env: Record<string, string | undefined>, buffered: BufferedStdin | null) => {
+  const stopWatching = watchParent(() => process.exit(EXIT.blocked));
+  const { verdict, approvalId } = await decide(engine, toolArgv, buffered);
+  stopWatching();
+  if (!buffered?.rest || buffered.bytes === 0) {
+    // A confirmed command is recorded as handed over: the shim's exec replaces it, no exit status comes back.
+    if (verdict.decision !== 'allow') await (await auditModule()).appendAudit(engine, { kind: 'exec', verdict, argv: toolArgv, cwd: engine.cwd, approvalId });
+    if (buffered && buffered.bytes > 0) answerShim(answer, 'stdin', writeReplayFile(buffered.chunks));
+    else answerShim(answer, 'allow');
+    return EXIT.allow;
+  }
+  const result = await execPassthrough({
+    file,
+    argv0: toolArgv[0]!,
+    args: toolArgv.slice(1),
+    env,
+    stdinReplay: { head: buffered.chunks, rest: buffered.rest },
+    // Same process group as the shim: a signal to the group reaches the tool from the kernel, once.
+    forwardSignals: false,
+    killWithParent: true,
+  });
+  if (verdict.decision !== 'allow') await auditExit(engine, verdict, toolArgv, approvalId, result);
+  answerShim(answer, 'done');
+  return exitLikeChild(result);
 };
 
 /** Returns the tool's exit code (or dies by the tool's signal). Refusals throw DeniedError (77). */
 export const runRun = async (argv: string[]): Promise<number> => {
-  const { tool, args } = parseRunArgs(argv);
-  const env = toolEnvironment(process.env);
+  const { tool, args, answer, nodeOptionsSaved } = parseRunArgs(argv);
+  try {
+    return await runParsed(tool, args, answer, nodeOptionsSaved === true);
+  } catch (err) {
+    // A refusal or an error is an answer too: the shim exits with our status after printing nothing more.
+    if (answer) {
+      try {
+        answerShim(answer, 'done');
+      } catch {
+        // the shim is gone
+      }
+    }
+    throw err;
+  }
+};
+
+const runParsed = async (tool: string, args: string[], answer: ShimAnswer | undefined, nodeOptionsSaved: boolean): Promise<number> => {
+  const env = toolEnvironment(process.env, nodeOptionsSaved);
   const file = findRealBinary(tool, { path: env.PATH, skipFiles: [selfEntry().bin] });
   // bash exports `_` = the path it ran (the shim); the tool would have seen its own path.
   if (env._ && basename(env._) === basename(tool) && isShimFile(env._)) env._ = file;
@@ -134,17 +230,8 @@ export const runRun = async (argv: string[]): Promise<number> => {
   const program = basename(tool);
   const buffered = !stdinIsTerminal() && readsStdin(engine.index, program, args) ? await bufferStdin() : null;
   const toolArgv = [tool, ...args];
-  const judge = (probe: boolean) =>
-    guard(
-      { kind: 'argv', argv: toolArgv, stdin: stdinSourceOf(buffered) },
-      { env: engine.env, cwd: engine.cwd, actor: engine.actor, index: engine.index, policy: engine.policy, ...(probe ? { resolve: false } : {}) },
-    );
-  const first = await judge(false);
-  const { verdict, approvalId } = await recheckBeforeExec({ verdict: first, approvalId: await gate(engine, first, toolArgv) }, {
-    judge,
-    gate: (v) => gate(engine, v, toolArgv),
-    notice: (line) => process.stderr.write(`blastgate: ${line}\n`),
-  });
+  if (answer) return answerForShim(answer, engine, file, toolArgv, env, buffered);
+  const { verdict, approvalId } = await decide(engine, toolArgv, buffered);
   const result = await execPassthrough({
     file,
     argv0: tool,

@@ -2,7 +2,7 @@
 // (config, rules, approvals and the audit log stay).
 import { loadEngine } from '../engine.js';
 import { shimDirOf } from '../shims/setup.js';
-import { rcFileFor, removeRcBlock, SHELLS } from '../shims/shell-rc.js';
+import { allRcFiles, removeRcBlock } from '../shims/shell-rc.js';
 import { removeShimDir } from './shims.js';
 
 export interface UninstallOptions {
@@ -23,10 +23,11 @@ export const runUninstall = async (opts: UninstallOptions = {}): Promise<number>
   const dir = shimDirOf(engine, opts.dir);
   const removed = removeShimDir(dir).filter((n) => !n.startsWith('.'));
   out(removed.length ? `Removed ${removed.length} shims from ${dir}: ${removed.join(', ')}` : `No shims in ${dir}`);
-  for (const shell of SHELLS) {
-    const file = rcFileFor(shell, env, home);
+  for (const file of allRcFiles(env, home)) {
     if (removeRcBlock(file)) out(`Removed the blastgate block from ${file}`);
   }
   out('Open a new shell (or run `hash -r`) so it stops looking for the shims. Config, rules and the audit log were kept.');
+  // Hook entries live in the harnesses' own settings files, which uninstall does not edit.
+  out('Agent hooks, if you added them, stay in the harnesses\' settings (e.g. ~/.claude/settings.json, ~/.cursor/hooks.json, ~/.gemini/settings.json, ~/.codex/hooks.json, or their project copies): remove the `blastgate hook …` entries there.');
   return 0;
 };

@@ -4,6 +4,7 @@
 // command that fails all of them cannot match. What cannot be judged this way goes to the full check.
 import type { Grammar, MatchSpec, RuleIndex, Ruleset } from '../rulesets/types.js';
 import { GIT_COMMANDS, GLOBAL_VALUED } from '../match/git-config.js';
+import { MAY_DESTROY } from '../analyzers/sql.js';
 import { unwrapArgv } from '../stages/unwrap.js';
 import { RUNS_COMMANDS_WORDS } from '../unwrap/remote.js';
 
@@ -16,7 +17,43 @@ export type Atom =
   | { kind: 'env'; name: string } // this variable is set
   | { kind: 'stdin' } // stdin is not a terminal (a payload may arrive on it)
   | { kind: 'path'; template: string } // an implicit input (grammar.implicit files) may exist
-  | { kind: 'tty' }; // stdin is a terminal (grammar.interactive: a session the gate must see)
+  | { kind: 'tty' } // stdin is a terminal (grammar.interactive: a session the gate must see)
+  // The flag carries payload text inline (`psql -c SQL`) AND some argv word holds one of the analyzer's
+  // keywords (case-insensitive substrings): without one, the analyzer finds nothing in any of them.
+  | { kind: 'inline'; style: Grammar['style']; spelling: string; abbreviable?: true; keywords: string[] };
+
+/**
+ * The literal substrings of a keyword prefilter written as `a|b|\\bc\\b|[\\\\$]|\\{\\}` (word
+ * boundaries dropped, a class split into its characters): every text the regex matches contains one
+ * of them. Null when the regex uses anything else — then no inline shortcut, never a guess.
+ */
+export const literalsOf = (re: RegExp): string[] | null => {
+  const out: string[] = [];
+  for (const alt of re.source.split('|')) {
+    const plain = alt.replace(/\\b/g, '');
+    const cls = /^\[((?:\\.|[^\]\\])+)\]$/.exec(plain);
+    if (cls) {
+      for (const m of cls[1]!.matchAll(/\\(.)|([^\\])/g)) out.push((m[1] ?? m[2])!);
+      continue;
+    }
+    if (!/^(?:\\[^A-Za-z0-9]|[A-Za-z0-9_ ])+$/.test(plain)) return null;
+    out.push(plain.replace(/\\(.)/g, '$1'));
+  }
+  return out.length ? out.map((w) => w.toLowerCase()) : null;
+};
+
+/**
+ * Per analyzer: literal substrings at least one of which every text its findings need contains,
+ * compared case-insensitively — derived from the analyzer's own sound prefilter, so they follow it.
+ * Analyzers not listed send every inline payload to the full check.
+ */
+export const INLINE_KEYWORDS: Record<string, string[]> = Object.fromEntries(
+  Object.entries({ sql: MAY_DESTROY }).flatMap(([name, re]) => {
+    // Matched case-insensitively by the shim: a superset whether or not the regex itself is.
+    const words = literalsOf(re);
+    return words ? [[name, words]] : [];
+  }),
+);
 
 /** At least one atom holds (OR). */
 export type Clause = Atom[];
@@ -95,7 +132,11 @@ export const clausesOf = (spec: MatchSpec, set: Ruleset): Clause[] => {
     const source = g.payloads[spec.payload.analyzer];
     if (source) {
       const atoms: Atom[] = [];
-      for (const f of [...(source.flags ?? []), ...(source.fileFlags ?? []), ...(source.atFileFlags ?? [])]) atoms.push(...flagAtoms(f, g));
+      const keywords = INLINE_KEYWORDS[spec.payload.analyzer];
+      for (const f of source.flags ?? []) {
+        atoms.push(...(keywords ? flagAtoms(f, g).map((a) => ({ ...(a as Extract<Atom, { kind: 'flag' }>), kind: 'inline' as const, keywords })) : flagAtoms(f, g)));
+      }
+      for (const f of [...(source.fileFlags ?? []), ...(source.atFileFlags ?? [])]) atoms.push(...flagAtoms(f, g));
       if (source.positionals) atoms.push(POSITIONAL);
       if (source.stdin) atoms.push(STDIN);
       // `-f -` reads stdin too, but needs the -f flag, which is already an atom.

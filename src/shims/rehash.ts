@@ -7,7 +7,7 @@ import type { Paths } from '../config/paths.js';
 import { BlastgateError } from '../errors.js';
 import type { RuleIndex } from '../rulesets/types.js';
 import { isShimFile, STAMP_FILE } from './marker.js';
-import { prefilterFor, type Prefilter } from './prefilter.js';
+import { INLINE_KEYWORDS, prefilterFor, type Prefilter } from './prefilter.js';
 import type { SelfEntry } from './self.js';
 import { renderShim, SHIM_TEMPLATE_VERSION, type ShimContext } from './template.js';
 
@@ -77,6 +77,7 @@ export const generationHash = (opts: Pick<RehashOptions, 'index' | 'tools' | 'se
   createHash('sha256')
     .update(JSON.stringify({
       template: SHIM_TEMPLATE_VERSION,
+      inline: INLINE_KEYWORDS,
       tools: opts.tools,
       node: opts.self.node,
       bin: opts.self.bin,

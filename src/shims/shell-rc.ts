@@ -18,6 +18,28 @@ export const rcFileFor = (shell: ShellName, env: Record<string, string | undefin
   return join(config, 'fish', 'config.fish');
 };
 
+/**
+ * The file a login shell of this kind reads (`bash -l`, `zsh -l`, what many agents start): bash reads
+ * the first of ~/.bash_profile, ~/.bash_login, ~/.profile that exists; zsh ~/.zprofile. Fish reads
+ * config.fish in every mode, so it has none of its own.
+ */
+export const loginFileFor = (shell: ShellName, env: Record<string, string | undefined>, home: string): string | null => {
+  if (shell === 'bash') return ['.bash_profile', '.bash_login', '.profile'].map((f) => join(home, f)).find((f) => existsSync(f)) ?? join(home, '.profile');
+  if (shell === 'zsh') return join(env.ZDOTDIR || home, '.zprofile');
+  return null;
+};
+
+/** Every file init puts the block in for this shell: the interactive rc file, then the login file. */
+export const rcFilesFor = (shell: ShellName, env: Record<string, string | undefined>, home: string): string[] => {
+  const login = loginFileFor(shell, env, home);
+  return [rcFileFor(shell, env, home), ...(login ? [login] : [])];
+};
+
+/** Every file a block may have been put in (uninstall looks in all of them). */
+export const allRcFiles = (env: Record<string, string | undefined>, home: string): string[] => [
+  ...new Set([...SHELLS.map((s) => rcFileFor(s, env, home)), ...['.bash_profile', '.bash_login', '.profile'].map((f) => join(home, f)), join(env.ZDOTDIR || home, '.zprofile')]),
+];
+
 const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
 const fishQuote = (s: string) => `'${s.replace(/[\\']/g, (c) => `\\${c}`)}'`;
 

@@ -5,7 +5,7 @@ import type { Atom, Prefilter, RuleCondition } from './prefilter.js';
 import { SAVED_NODE_OPTIONS, SHIM_SIGNATURE, STAMP_FILE } from './marker.js';
 
 /** Bumped whenever the generated text changes meaning; part of the generation hash. */
-export const SHIM_TEMPLATE_VERSION = 4;
+export const SHIM_TEMPLATE_VERSION = 5;
 
 export interface ShimContext {
   /** Hash of this generation; also line 1 of the stamp file. A mismatch means the full check. */
@@ -47,6 +47,19 @@ const flagPatterns = (atom: Extract<Atom, { kind: 'flag' }>): string[] => {
   return [shQuote(s), `${shQuote(s)}=*`];
 };
 
+/** A case pattern matching any word that contains `keyword`, in any letter case. */
+const containsPattern = (keyword: string): string =>
+  `*${[...keyword].map((c) => (/[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : shQuote(c))).join('')}*`;
+
+/** The flag part of an inline-payload atom (tested as its own word atom). */
+const flagOf = (atom: Extract<Atom, { kind: 'inline' }>): Extract<Atom, { kind: 'flag' }> => {
+  const { keywords: _k, ...flag } = atom;
+  return { ...flag, kind: 'flag' };
+};
+
+/** The keyword part of an inline-payload atom: some word contains one of the keywords. */
+const keywordsOf = (atom: Extract<Atom, { kind: 'inline' }>) => ({ kind: 'keywords', keywords: atom.keywords });
+
 /** case patterns for an argv-word atom; null for atoms tested another way. */
 export const wordPatterns = (atom: Atom): string[] | null => {
   switch (atom.kind) {
@@ -54,6 +67,8 @@ export const wordPatterns = (atom: Atom): string[] | null => {
       return [shQuote(atom.word)];
     case 'flag':
       return flagPatterns(atom);
+    case 'inline':
+      return null;
     case 'positional':
       // Anything not shaped like a flag, a lone `-`, or `--` (after which every word is positional).
       return ["''", '-', '--', '[!-]*'];
@@ -95,6 +110,9 @@ const atomTest = (atom: Atom, ids: Map<string, number>): string => {
   if (atom.kind === 'tty') return '[ -t 0 ]';
   // Not a terminal and not /dev/null: a pipe, file or socket may carry a payload.
   if (atom.kind === 'stdin') return '{ ! [ -t 0 ] && ! [ /dev/stdin -ef /dev/null ]; }';
+  if (atom.kind === 'inline') {
+    return `{ [ -n "$${atomVar(ids.get(JSON.stringify(flagOf(atom)))!)}" ] && [ -n "$${atomVar(ids.get(JSON.stringify(keywordsOf(atom)))!)}" ]; }`;
+  }
   return `[ -n "$${atomVar(ids.get(JSON.stringify(atom))!)}" ]`;
 };
 
@@ -106,11 +124,37 @@ const ruleTest = (rule: RuleCondition, ids: Map<string, number>): string =>
     })
     .join(' && ');
 
-const fullCheck = (ctx: ShimContext, tool: string) => `__bgs_full() {
-  if [ -n "\${NODE_OPTIONS+x}" ]; then ${SAVED_NODE_OPTIONS}=$NODE_OPTIONS; export ${SAVED_NODE_OPTIONS}; unset NODE_OPTIONS; fi
-  if [ -x ${shQuote(ctx.node)} ]; then exec ${shQuote(ctx.node)} ${shQuote(ctx.bin)} run -- ${shQuote(tool)} "$@"; fi
-  exec ${shQuote(ctx.bin)} run -- ${shQuote(tool)} "$@"
+/**
+ * The full check as a protocol: `blastgate run` answers on a private fd (9 inside the command
+ * substitution, the shim's stdout on 8) with one line carrying this shim's nonce, and the shim itself
+ * execs the tool: argv and environment bytes, fds, signal dispositions and the process id stay the
+ * tool's own. No positive answer (a broken or truncated install) means 77: nothing runs.
+ *   allow N          exec the tool
+ *   stdin N FILE     exec the tool with FILE (the stdin the check read, byte for byte) as stdin
+ *   done N           blastgate ran or refused the command: exit with its status
+ */
+const fullCheck = (ctx: ShimContext, tool: string) => {
+  const run = `run --answer-fd 9 --nonce "$$" $__bgs_no -- ${shQuote(tool)} "$@"`;
+  const broken = shQuote(`blastgate: ${tool} not run: no verdict from ${ctx.bin} (exit `) + '"$__bgs_s"' + shQuote('); is the install broken? see `blastgate doctor`');
+  return `__bgs_full() {
+  { __bgs_t=$(exec 9>&1 1>&8 8>&-
+    __bgs_no= __bgs_n=$(ulimit -n 2>/dev/null)
+    # Node needs ~20 descriptors (it crashes below); raised for node only, the tool keeps the caller's limit.
+    case $__bgs_n in [0-9]|1[0-9]|2[0-9]) ulimit -S -n 64 2>/dev/null || { printf '%s\\n' ${shQuote(`blastgate: ${tool} not run: blastgate needs at least 30 open files, and the limit is `)}"$__bgs_n (ulimit -n)" >&2; printf 'done %s\\n' "$$" >&9; exit 77; } ;; esac
+    if [ -n "\${NODE_OPTIONS+x}" ]; then ${SAVED_NODE_OPTIONS}=$NODE_OPTIONS; export ${SAVED_NODE_OPTIONS}; unset NODE_OPTIONS; __bgs_no=--node-options; fi
+    if [ -x ${shQuote(ctx.node)} ]; then exec ${shQuote(ctx.node)} ${shQuote(ctx.bin)} ${run}; fi
+    exec ${shQuote(ctx.bin)} ${run}
+  ); } 8>&1
+  __bgs_s=$?
+  case $__bgs_t in
+    "allow $$") exec "$__bgs_real" "$@" ;;
+    "stdin $$ /"*) __bgs_t=\${__bgs_t#"stdin $$ "}; exec <"$__bgs_t" && command -p rm -rf -- "\${__bgs_t%/*}"; exec "$__bgs_real" "$@" ;;
+    "done $$") exit "$__bgs_s" ;;
+  esac
+  printf '%s\\n' ${broken} >&2
+  exit 77
 }`;
+};
 
 // The stamp must carry this generation's hash and nothing the rules come from may be newer than it.
 const staleness = (ctx: ShimContext) => {
@@ -142,7 +186,8 @@ const projectRules = `__bgs_walk() {
   done
 }
 __bgs_go= __bgs_l=
-case $PWD in /*) __bgs_walk "$PWD" ;; *) __bgs_go=1 ;; esac
+# An empty PWD: the shell could not get the cwd (deleted under us); blastgate then decides from \`/\`.
+case $PWD in /*) __bgs_walk "$PWD" ;; '') __bgs_walk '' ;; *) __bgs_go=1 ;; esac
 if [ -n "$__bgs_l" ] && [ -z "$__bgs_go" ]; then
   # A symlink on the way: blastgate walks the physical path. \`cd -P .\` finds it without a fork;
   # PWD and OLDPWD are put back so the tool's environment is untouched.
@@ -219,11 +264,15 @@ const ruleChecks = (p: Prefilter): string => {
   for (const rule of p.rules) {
     for (const clause of rule.clauses) {
       for (const atom of clause) {
-        const pats = wordPatterns(atom);
-        const k = JSON.stringify(atom);
-        if (pats && !ids.has(k)) {
-          ids.set(k, patterns.length);
-          patterns.push(pats);
+        const parts: Array<[string, string[] | null]> =
+          atom.kind === 'inline'
+            ? [[JSON.stringify(flagOf(atom)), flagPatterns(flagOf(atom))], [JSON.stringify(keywordsOf(atom)), atom.keywords.map(containsPattern)]]
+            : [[JSON.stringify(atom), wordPatterns(atom)]];
+        for (const [k, pats] of parts) {
+          if (pats && !ids.has(k)) {
+            ids.set(k, patterns.length);
+            patterns.push(pats);
+          }
         }
       }
     }
@@ -244,25 +293,50 @@ const ruleChecks = (p: Prefilter): string => {
 };
 
 // PATH walk as the shell does it, minus relative entries and shim dirs (marked by their stamp file).
-const execReal = (tool: string) => `__bgs_p=\${PATH-}: __bgs_real=
+// A guarded tool that is not installed behaves as the shell would have: not found, 127.
+const findReal = (tool: string) => `__bgs_p=\${PATH-}: __bgs_real=
 while [ -n "$__bgs_p" ]; do
   __bgs_d=\${__bgs_p%%:*} __bgs_p=\${__bgs_p#*:}
   case $__bgs_d in /*) ;; *) continue ;; esac
   [ -e "$__bgs_d/${STAMP_FILE}" ] && continue
-  __bgs_c=$__bgs_d/${tool}
+  __bgs_c=$__bgs_d/${shQuote(tool)}
   if [ -f "$__bgs_c" ] && [ -x "$__bgs_c" ] && ! [ "$__bgs_c" -ef "$0" ]; then __bgs_real=$__bgs_c; break; fi
 done
-[ -n "$__bgs_real" ] || __bgs_full "$@"
+if [ -z "$__bgs_real" ]; then printf '%s\\n' ${shQuote(`${tool}: command not found`)} >&2; exit 127; fi
 # The tool would have seen its own path in $_ (bash exports the path it ran).
-[ "\${_-}" = "$0" ] && _=$__bgs_real
-exec "$__bgs_real" "$@"`;
+[ "\${_-}" = "$0" ] && _=$__bgs_real`;
+
+/**
+ * The shim's own variables must not change the tool's environment: a caller that exported one of
+ * them (its value would be overwritten) is handed to `blastgate run` before the shim assigns anything,
+ * and node runs the tool with that environment as it came.
+ */
+const ownVariablesGuard = (body: string, ctx: ShimContext, tool: string): string => {
+  const functions = new Set([...body.matchAll(/^\s*(__bgs_\w+)\(\)/gm)].map((m) => m[1]!));
+  const names = [...new Set([...body.matchAll(/__bgs_\w+/g)].map((m) => m[0]))].filter((n) => !functions.has(n)).sort();
+  const node = shQuote(ctx.node);
+  const bin = shQuote(ctx.bin);
+  return `case ${names.map((n) => `\${${n}+x}`).join('')} in ?*)
+  if [ -n "\${NODE_OPTIONS+x}" ]; then ${SAVED_NODE_OPTIONS}=$NODE_OPTIONS; export ${SAVED_NODE_OPTIONS}; unset NODE_OPTIONS; set -- --node-options -- ${shQuote(tool)} "$@"; else set -- -- ${shQuote(tool)} "$@"; fi
+  if [ -x ${node} ]; then exec ${node} ${bin} run "$@"; fi
+  exec ${bin} run "$@" ;;
+esac`;
+};
 
 /** The complete shim text for one tool. */
 export const renderShim = (p: Prefilter, ctx: ShimContext): string => {
-  const head = `#!/bin/sh
+  const top = `#!/bin/sh
 ${SHIM_SIGNATURE} ${p.tool} v${SHIM_TEMPLATE_VERSION} ${ctx.hash}
-# Generated by \`blastgate shims rehash\`: edits are overwritten. \`blastgate doctor\` explains the setup.
-${fullCheck(ctx, p.tool)}`;
+# Generated by \`blastgate shims rehash\`: edits are overwritten. \`blastgate doctor\` explains the setup.`;
+  const body = renderBody(p, ctx);
+  return `${top}
+${ownVariablesGuard(body, ctx, p.tool)}
+${body}`;
+};
+
+const renderBody = (p: Prefilter, ctx: ShimContext): string => {
+  const head = `${fullCheck(ctx, p.tool)}
+${findReal(p.tool)}`;
   if (p.always !== null || /[^A-Za-z0-9._+-]/.test(p.tool)) {
     return `${head}
 # Every invocation takes the full check: ${p.always ?? 'unusual program name'}.
@@ -276,6 +350,6 @@ ${projectRules}
 ${envArgs(p)}
 ${aliasCheck(p)}
 ${ruleChecks(p)}
-${execReal(p.tool)}
+exec "$__bgs_real" "$@"
 `;
 };

@@ -1,9 +1,11 @@
 // Stage 9: the audit log — one hash-chained, redacted JSON line per non-trivial decision, approval and exit.
 import type { Engine } from '../engine.js';
+import { AuditError } from '../errors.js';
 import type { Actor, Target, Verdict } from '../types.js';
 
 export interface AuditEvent {
-  kind: 'decision' | 'approval' | 'exit';
+  /** `exec`: allowed after a confirmation and handed to the shim, which execs the tool (no exit code to see). */
+  kind: 'decision' | 'approval' | 'exit' | 'exec';
   verdict?: Verdict;
   argv: string[];
   cwd: string;
@@ -21,6 +23,8 @@ export interface AuditEvent {
   production?: boolean | 'unknown';
 }
 
+const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim().slice(0, 300);
+
 const basename = (p: string | undefined) => (p ? p.slice(p.lastIndexOf('/') + 1) : null);
 
 /**
@@ -34,7 +38,10 @@ const isTrivial = (e: AuditEvent): boolean => {
   return v.decision === 'allow' && v.matches.length === 0 && v.unknowns.length === 0;
 };
 
-/** Why: the one call every stage uses; it never throws — a log that cannot be written is reported, not fatal. */
+/**
+ * Why: the one call every stage uses. A record that cannot be written throws AuditError (the message
+ * says why): a gated command is then refused, never run unrecorded; callers that only report catch it.
+ */
 export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<void> => {
   if (isTrivial(event)) return;
   const v = event.verdict;
@@ -47,7 +54,7 @@ export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<vo
       tool: event.tool ?? v?.matches[0]?.tool ?? v?.commands[0]?.program ?? basename(event.argv[0]),
       argv: event.argv,
       cwd: event.cwd,
-      decision: event.decision ?? (event.kind === 'exit' ? 'exit' : (v?.decision ?? event.kind)),
+      decision: event.decision ?? (event.kind === 'exit' || event.kind === 'exec' ? event.kind : (v?.decision ?? event.kind)),
       rules: event.rules ?? v?.matches.map((m) => m.rule) ?? [],
       target: event.target !== undefined ? event.target : (v?.target ?? null),
       production: event.production ?? v?.blast.production,
@@ -61,6 +68,6 @@ export const appendAudit = async (engine: Engine, event: AuditEvent): Promise<vo
     });
     await appendRecord(engine.paths, body);
   } catch (err) {
-    process.stderr.write(`blastgate: warning: audit log not written: ${(err as Error).message}\n`);
+    throw new AuditError(`audit log not written: ${oneLine((err as Error).message)}`, { cause: err });
   }
 };

@@ -84,6 +84,13 @@ export interface ExecRequest {
   env: Record<string, string | undefined>;
   /** Bytes already read from our stdin for analysis: written to the tool first, then `rest` follows. */
   stdinReplay?: { head: Buffer[]; rest: Readable | null };
+  /**
+   * Pass signals sent to us on to the tool (default). Off when our parent shares the tool's process
+   * group and a signal meant for the tool reaches it from the kernel already: forwarding would double it.
+   */
+  forwardSignals?: boolean;
+  /** Our parent died (a SIGKILLed shim): end the tool too — TERM, then KILL — so it is not orphaned. */
+  killWithParent?: boolean;
 }
 
 export interface ExecResult {
@@ -120,8 +127,9 @@ export const execPassthrough = (req: ExecRequest): Promise<ExecResult> =>
       env: req.env as NodeJS.ProcessEnv,
       stdio: [replay ? 'pipe' : 'inherit', 'inherit', 'inherit'],
     });
+    const forwarding = req.forwardSignals !== false;
     const forward = (signal: NodeJS.Signals) => {
-      if (TERMINAL_SIGNALS.has(signal) && inForegroundGroup()) return;
+      if (!forwarding || (TERMINAL_SIGNALS.has(signal) && inForegroundGroup())) return;
       try {
         child.kill(signal);
       } catch {
@@ -129,7 +137,17 @@ export const execPassthrough = (req: ExecRequest): Promise<ExecResult> =>
       }
     };
     for (const s of FORWARDED) process.on(s, forward);
+    const parent = process.ppid;
+    const watchdog = req.killWithParent
+      ? setInterval(() => {
+          if (process.ppid === parent) return;
+          clearInterval(watchdog);
+          child.kill('SIGTERM');
+          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+        }, 200)
+      : undefined;
     const cleanup = () => {
+      if (watchdog) clearInterval(watchdog);
       for (const s of FORWARDED) process.off(s, forward);
       if (replay?.rest) {
         replay.rest.unpipe();

@@ -97,7 +97,8 @@ describe('grep: no secret in the audit log after real runs', () => {
 
     const log = readFileSync(auditLogPath(box.paths), 'utf8');
     const decisions = log.trim().split('\n').map((l) => (JSON.parse(l) as { decision: string }).decision);
-    expect(decisions).toEqual(['confirmed', 'exit', 'pending', 'approved', 'approved', 'exit', 'pending', 'denied']);
+    // 'asked' is written before any prompt or wait (a command killed while waiting still leaves a record).
+    expect(decisions).toEqual(['asked', 'confirmed', 'exit', 'asked', 'pending', 'approved', 'asked', 'approved', 'exit', 'asked', 'pending', 'denied']);
     assertClean('the audit log', log);
     assertClean('`blastgate log`', runDetached(blastgateArgv(['log']), box.env, box.root).stdout);
     assertClean('`blastgate log --json`', runDetached(blastgateArgv(['log', '--json']), box.env, box.root).stdout);

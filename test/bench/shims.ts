@@ -3,7 +3,7 @@
 // reference; medians from one interleaved run, each with its ratio to the direct run.
 // Run alone: `node --import tsx test/bench/shims.ts` (after `npm run build`).
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -120,6 +120,7 @@ export const main = async () => {
   }
   process.stdout.write(`${table(rows)}\n(${RUNS} runs each, interleaved; shims in ${shimDir}; tools: ${tools.join(', ')})\n`);
   process.stdout.write('Targets: fast path ≤ +1.5 ms over direct (issue: ≤ +3 ms); full check ≤ 1.3× node -e 0 (design: 1.2×).\n');
+  rmSync(home, { recursive: true, force: true });
 };
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await main();

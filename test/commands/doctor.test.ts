@@ -25,6 +25,40 @@ const installed = async () => {
 const byId = (checks: Check[], id: string) => checks.find((c) => c.id === id);
 
 describe('blastgate doctor', () => {
+  it('names a guarded tool installed after `init --installed-only` (no shim: it runs unchecked)', async () => {
+    const w = makeWorld();
+    w.fake('terraform');
+    const base = { ...w.env, PATH: `${w.fakebin}:/bin` };
+    await runInit({ env: base, out: () => {}, installedOnly: true, shellRc: false });
+    const dir = join(w.env.XDG_DATA_HOME!, 'blastgate', 'shims');
+    const env = { ...base, PATH: `${dir}:${base.PATH}` };
+    expect((await doctorChecks({ env, sudoers: join(w.root, 'sudoers') })).checks.filter((c) => c.id.startsWith('unshimmed:'))).toEqual([]);
+    w.fake('tofu');
+    const { checks } = await doctorChecks({ env, sudoers: join(w.root, 'sudoers') });
+    expect(byId(checks, 'unshimmed:tofu')).toMatchObject({ status: 'fail', message: expect.stringContaining('tofu is on PATH'), fix: 'blastgate shims rehash' });
+  }, T);
+
+  it('says so when the blastgate the shims call was moved or deleted', async () => {
+    const { dir, env, sudoers } = await installed();
+    const stamp = join(dir, STAMP_FILE);
+    const text = readFileSync(stamp, 'utf8');
+    const manifest = JSON.parse(text.slice(text.indexOf('\n') + 1)) as { bin: string };
+    writeFileSync(stamp, text.replace(JSON.stringify(manifest.bin), JSON.stringify('/moved/away/bin/blastgate.js')));
+    const { checks } = await doctorChecks({ env, sudoers });
+    expect(byId(checks, 'shims:entry')).toMatchObject({ status: 'fail', message: expect.stringContaining('/moved/away/bin/blastgate.js, which no longer exists') });
+  }, T);
+
+  it('says which shells start with the shims on PATH and which do not', async () => {
+    const { w, env, sudoers } = await installed();
+    const before = await doctorChecks({ env, sudoers });
+    expect(byId(before.checks, 'shells:missing')).toMatchObject({ status: 'warn', message: expect.stringContaining('bash login (-l) (~/.profile)') });
+    await runInit({ env: { ...env, SHELL: '/bin/bash' }, out: () => {}, tools: 'terraform,psql', yes: true, shell: 'bash' });
+    const after = await doctorChecks({ env, sudoers });
+    expect(byId(after.checks, 'shells')?.message).toMatch(/bash interactive \(~\/\.bashrc\), bash login \(-l\) \(~\/\.profile\)/);
+    expect(byId(after.checks, 'shells:missing')?.message).toContain('zsh');
+    void w;
+  }, T);
+
   it('passes a fresh setup, warning only that no approval passphrase is set', async () => {
     const { env, sudoers } = await installed();
     const { checks } = await doctorChecks({ env, sudoers });
@@ -32,7 +66,7 @@ describe('blastgate doctor', () => {
     expect(byId(checks, 'path')?.status).toBe('ok');
     expect(byId(checks, 'shims:current')?.message).toBe('current: psql, terraform');
     expect(byId(checks, 'real:psql')?.message).toMatch(/fakebin\/psql$/);
-    expect(byId(checks, 'passphrase')).toMatchObject({ status: 'warn', fix: expect.any(String) });
+    expect(byId(checks, 'passphrase')).toMatchObject({ status: 'warn', fix: 'blastgate passphrase set' });
     const lines: string[] = [];
     expect(await runDoctor({ env, sudoers, out: (l) => lines.push(l) })).toBe(0);
     expect(lines.at(-1)).toBe('No problems found.');

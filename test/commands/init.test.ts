@@ -32,7 +32,9 @@ describe('blastgate init', () => {
     expect(shims).toEqual(expect.arrayContaining(['terraform', 'psql']));
     for (const s of shims) expect(statSync(join(dir, s)).mode & 0o777).toBe(0o755);
     expect(readFileSync(join(env.HOME!, '.bashrc'), 'utf8')).toBe(rcBlock('bash', dir));
-    expect(lines.join('\n')).toContain('bash: ~/.bashrc updated');
+    // Login shells (`bash -lc`, what many agents start) read ~/.profile when there is no ~/.bash_profile.
+    expect(readFileSync(join(env.HOME!, '.profile'), 'utf8')).toBe(rcBlock('bash', dir));
+    expect(lines.join('\n')).toContain('~/.bashrc now puts the shims first on PATH (bash interactive shells)');
     expect(lines.join('\n')).toMatch(/hash -r/);
   }, T);
 
@@ -51,17 +53,21 @@ describe('blastgate init', () => {
     expect(lines.join('\n')).toContain('already puts the shims first on PATH');
   }, T);
 
-  it('asks before editing; no (or no terminal) leaves the rc file alone', async () => {
-    const { env, lines, out } = world();
+  it('asks before writing anything; no (or no terminal) leaves shims and rc files alone', async () => {
+    const { env, dir, lines, out } = world();
     const rcFile = join(env.HOME!, '.bashrc');
     writeFileSync(rcFile, 'alias ll="ls -l"\n');
     let question = '';
     await runInit({ env, out, ask: async (q) => ((question = q), false) });
-    expect(question).toBe('Edit ~/.bashrc?');
+    expect(question).toBe('Write the shims and edit ~/.bashrc, ~/.profile?');
     expect(readFileSync(rcFile, 'utf8')).toBe('alias ll="ls -l"\n');
+    expect(existsSync(dir)).toBe(false);
     await runInit({ env, out, ask: async () => null });
     expect(readFileSync(rcFile, 'utf8')).toBe('alias ll="ls -l"\n');
+    expect(existsSync(dir)).toBe(false);
     expect(lines.join('\n')).toContain('no terminal to ask on');
+    // The plan reads as blastgate's, not as a shell's error message.
+    expect(lines.join('\n')).not.toMatch(/^bash:/m);
     await runInit({ env, out, ask: async () => true });
     expect(readFileSync(rcFile, 'utf8')).toContain('alias ll="ls -l"\n\n# >>> blastgate shims >>>');
   }, T);
@@ -73,12 +79,12 @@ describe('blastgate init', () => {
     expect(lines.join('\n')).toContain(rcBlock('bash', dir).trim());
   }, T);
 
-  it('--tools chooses, --all includes tools not installed, unknown tools are refused', async () => {
+  it('--tools chooses, every guarded tool by default (installed or not), unknown tools are refused', async () => {
     const a = world();
     await runInit({ env: a.env, out: a.out, tools: 'terraform', shellRc: false });
     expect(readdirSync(a.dir).filter((f) => !f.startsWith('.'))).toEqual(['terraform']);
     const b = world();
-    await runInit({ env: b.env, out: b.out, all: true, shellRc: false });
+    await runInit({ env: b.env, out: b.out, shellRc: false });
     expect(readdirSync(b.dir)).toEqual(expect.arrayContaining(['terraform', 'psql', 'railway', 'kubectl', 'git']));
     await expect(runInit({ env: b.env, out: b.out, tools: 'terraform,nosuchtool' })).rejects.toThrow(/nosuchtool not guarded/);
   }, T);
@@ -89,6 +95,7 @@ describe('blastgate init', () => {
     mkdirSync(zdot);
     await runInit({ env: { ...env, ZDOTDIR: zdot }, out, yes: true, shell: 'zsh,fish' });
     expect(readFileSync(join(zdot, '.zshrc'), 'utf8')).toBe(rcBlock('zsh', dir));
+    expect(readFileSync(join(zdot, '.zprofile'), 'utf8')).toBe(rcBlock('zsh', dir));
     expect(readFileSync(join(env.XDG_CONFIG_HOME!, 'fish', 'config.fish'), 'utf8')).toBe(rcBlock('fish', dir));
     expect(rcBlock('fish', dir)).toContain(`set -gx PATH '${dir}' $PATH`);
   }, T);
@@ -116,6 +123,45 @@ describe('blastgate init', () => {
     expect(readdirSync(dir)).toEqual(['not-ours']);
     expect(existsSync(join(dir, STAMP_FILE))).toBe(false);
     expect(lines.join('\n')).toContain('Removed the blastgate block');
+    expect(existsSync(join(env.HOME!, '.profile')) ? readFileSync(join(env.HOME!, '.profile'), 'utf8') : '').toBe('');
+    expect(lines.join('\n')).toMatch(/hooks.*stay in the harnesses' settings/);
+  }, T);
+
+  it('a guarded tool installed after init is guarded from its first run; before, the shell\'s "command not found"', async () => {
+    const { w, env, out } = world();
+    await runInit({ env, out, yes: true });
+    const shims = join(env.XDG_DATA_HOME!, 'blastgate', 'shims');
+    const pathWith = `${shims}:${env.PATH}`;
+    const before = bash('tofu destroy -auto-approve', { env: { ...env, PATH: pathWith } });
+    expect(before.code).toBe(127);
+    expect(before.stderr).toBe('tofu: command not found\n');
+    w.fake('tofu');
+    const after = bash('tofu destroy -auto-approve', { env: { ...env, PATH: pathWith, BLASTGATE_APPROVAL_WAIT: '0' } });
+    expect(after.code).toBe(77);
+    expect(after.stderr).toMatch(/blastgate: tofu destroy -auto-approve not run/);
+    expect(toolCalls(w).filter((a) => a.includes('destroy'))).toEqual([]);
+  }, T);
+});
+
+describe('login and non-interactive shells after `blastgate init --yes`', () => {
+  it('`bash -lc` and `bash -ic` find the shims; `sh -lc` (reads ~/.profile) too', async () => {
+    const { env, out } = world();
+    await runInit({ env, out, yes: true });
+    const shim = join(env.XDG_DATA_HOME!, 'blastgate', 'shims', 'terraform');
+    for (const shell of ['bash -lc', 'bash -ic', 'sh -lc']) {
+      const r = bash(`${shell} 'command -v terraform' 2>/dev/null`, { env });
+      expect(r.stdout.toString().trim(), shell).toBe(shim);
+    }
+  }, T);
+
+  it('with a ~/.bash_profile, the block goes there (bash -l reads it instead of ~/.profile)', async () => {
+    const { env, out } = world();
+    writeFileSync(join(env.HOME!, '.bash_profile'), 'export X=1\n');
+    await runInit({ env, out, yes: true });
+    expect(readFileSync(join(env.HOME!, '.bash_profile'), 'utf8')).toContain('# >>> blastgate shims >>>');
+    expect(existsSync(join(env.HOME!, '.profile'))).toBe(false);
+    const r = bash(`bash -lc 'command -v terraform'`, { env });
+    expect(r.stdout.toString().trim()).toBe(join(env.XDG_DATA_HOME!, 'blastgate', 'shims', 'terraform'));
   }, T);
 });
 

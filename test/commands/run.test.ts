@@ -22,10 +22,19 @@ describe('blastgate run', () => {
     expect(() => parseRunArgs(['--json', 'terraform'])).toThrow(/put the command after --/);
   });
 
-  it("gives the tool back the NODE_OPTIONS the shim hid from blastgate's node", () => {
-    expect(toolEnvironment({ A: '1', [SAVED_NODE_OPTIONS]: '--require x' })).toEqual({ A: '1', NODE_OPTIONS: '--require x' });
-    expect(toolEnvironment({ A: '1', [SAVED_NODE_OPTIONS]: '' })).toEqual({ A: '1', NODE_OPTIONS: '' });
-    expect(toolEnvironment({ A: '1' })).toEqual({ A: '1' });
+  it("gives the tool back the NODE_OPTIONS the shim hid from blastgate's node, only when the shim says it did", () => {
+    expect(toolEnvironment({ A: '1', [SAVED_NODE_OPTIONS]: '--require x' }, true)).toEqual({ A: '1', NODE_OPTIONS: '--require x' });
+    expect(toolEnvironment({ A: '1', [SAVED_NODE_OPTIONS]: '' }, true)).toEqual({ A: '1', NODE_OPTIONS: '' });
+    expect(toolEnvironment({ A: '1' }, true)).toEqual({ A: '1' });
+    // A caller's own variable of that name is theirs: never turned into NODE_OPTIONS.
+    expect(toolEnvironment({ A: '1', [SAVED_NODE_OPTIONS]: '--require x' })).toEqual({ A: '1', [SAVED_NODE_OPTIONS]: '--require x' });
+  });
+
+  it('reads the shim protocol options before the command', () => {
+    expect(parseRunArgs(['--answer-fd', '9', '--nonce', '123', '--node-options', '--', 'psql', '-c', 'x'])).toEqual({
+      tool: 'psql', args: ['-c', 'x'], answer: { fd: 9, nonce: '123' }, nodeOptionsSaved: true,
+    });
+    expect(() => parseRunArgs(['--answer-fd', '9', '--', 'psql'])).toThrow(/go together/);
   });
 
   it('reads stdin only for tools whose rules judge it', () => {

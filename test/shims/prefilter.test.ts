@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildIndex } from '../../src/rulesets/compile.js';
 import { loadRulesetFile, parseRuleset } from '../../src/rulesets/load.js';
-import { clausesOf, prefilterFor } from '../../src/shims/prefilter.js';
+import { MAY_DESTROY } from '../../src/analyzers/sql.js';
+import { clausesOf, INLINE_KEYWORDS, prefilterFor } from '../../src/shims/prefilter.js';
 import { makeWorld } from './shim-sandbox.js';
 
 const ROOT = join(import.meta.dirname, '..', '..');
@@ -32,10 +33,28 @@ rules:
     ]);
   });
 
-  it('a payload needs one of its flags, or a stdin that is not a terminal', () => {
+  it('a payload needs one of its flags (inline text: and one of the analyzer\'s keywords somewhere), or a stdin that is not a terminal', () => {
     expect(clausesOf({ payload: { analyzer: 'sql', kinds: ['drop-table'] } }, set)).toEqual([
-      [{ kind: 'flag', style: 'posix', spelling: '-c' }, { kind: 'stdin' }],
+      [{ kind: 'inline', style: 'posix', spelling: '-c', keywords: INLINE_KEYWORDS.sql }, { kind: 'stdin' }],
     ]);
+  });
+
+  it("the SQL keywords are a superset of the analyzer's own prefilter: text it would parse always holds one", () => {
+    // Random texts over an alphabet rich in the keywords' letters and the analyzer's special characters.
+    const alphabet = 'dropDROtruncaeTRUNCAElvkVKyYgmbBiI \t\n$`{}\\;:\'"-_';
+    let seed = 15;
+    const random = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const samples = [
+      ...Array.from({ length: 20_000 }, () => Array.from({ length: 1 + Math.floor(random() * 12) }, () => alphabet[Math.floor(random() * alphabet.length)]).join('')),
+      'DROP TABLE x', 'do $$ begin end $$', 'COPY t TO PROGRAM \'rm\'', 'select dblink_exec(1)', 'TrUnCaTe t', '\\! rm -rf /', 'select `x`', 'xargs {}',
+    ];
+    let parsed = 0;
+    for (const text of samples) {
+      if (!MAY_DESTROY.test(text)) continue;
+      parsed++;
+      expect(INLINE_KEYWORDS.sql!.some((k) => text.toLowerCase().includes(k)), text).toBe(true);
+    }
+    expect(parsed).toBeGreaterThan(1000);
   });
 
   it('`any` needs one branch: the union of one necessary clause from each', () => {
@@ -84,4 +103,30 @@ describe('generated shims', () => {
       expect(readFileSync(join(result.dir, tool), 'utf8')).toMatch(/^#!\/bin\/sh\n# blastgate-shim /);
     }
   });
+});
+
+describe('psql -c through its shim (recorder full check)', () => {
+  it('SQL without a destructive keyword anywhere in argv takes the fast path; with one, the full check', async () => {
+    const { bash, fullChecks, resetLogs } = await import('./shim-sandbox.js');
+    const world = makeWorld();
+    world.fake('psql');
+    const index = builtin();
+    await world.shims(['psql'], { index, full: 'fake' });
+    const env = { ...world.env, PATH: world.pathWith(join(world.root, 'shims'), world.fakebin) };
+    const path = (args: string[]) => {
+      resetLogs(world);
+      expect(bash('psql "$@" </dev/null', { env, args }).code).toBe(0);
+      return fullChecks(world).length === 0 ? 'fast' : 'full';
+    };
+    expect(path(['-c', 'SELECT id, total FROM orders ORDER BY created_at DESC LIMIT 20'])).toBe('fast');
+    expect(path(['-X', '-d', 'shop', '--command=select count(*) from users'])).toBe('fast');
+    expect(path(['-Xc', 'SELECT 1'])).toBe('fast');
+    expect(path(['-c', 'DROP TABLE orders'])).toBe('full');
+    expect(path(['-c', 'dRoP table orders'])).toBe('full');
+    expect(path(['-cTRUNCATE t'])).toBe('full');
+    // The text may arrive in a variable the SQL interpolates, or as a meta-command.
+    expect(path(['-v', 'x=1; delete from t', '-c', 'select :x'])).toBe('full');
+    expect(path(['-c', '\\! rm -rf /tmp/x'])).toBe('full');
+    expect(path(['-f', 'report.sql'])).toBe('full');
+  }, 60_000);
 });
