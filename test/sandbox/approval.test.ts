@@ -11,7 +11,7 @@ import { PASSPHRASE, Terminal, waitFor } from '../confirm/sandbox.js';
 import { asUserArgv, giveTo } from './agent-user.js';
 import { BIN, makeWorld, REAL, type World } from './world.js';
 
-vi.setConfig({ testTimeout: 90_000 });
+vi.setConfig({ testTimeout: 180_000 });
 
 let world: World;
 const terms: Terminal[] = [];
@@ -32,7 +32,7 @@ afterEach(() => {
 });
 
 const DELETE = 'railway volume delete --volume pgdata';
-const pendingOne = () => waitFor(() => listPending(world.paths)[0], 30_000, 'the pending request');
+const pendingOne = () => waitFor(() => listPending(world.paths)[0], 90_000, 'the pending request');
 const runtimeDirs = () => readdirSync('/tmp').filter((n) => n.startsWith('blastgate-sandbox-'));
 const alive = (pid: number) => {
   try {
