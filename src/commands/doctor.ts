@@ -251,6 +251,8 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
   const gemini = geminiAskCheck(engine.env, engine.env.HOME ?? '');
   if (gemini) checks.push({ id: 'hook:gemini', ...gemini });
   checks.push(...(await import('../trust/doctor-checks.js')).trustChecks(engine, dir));
+  const { hookChecks } = await import('../hooks/install/doctor-checks.js');
+  checks.push(...hookChecks({ env: engine.env, cwd: engine.cwd, stateDir: engine.paths.stateDir }));
   return { dir, checks };
 };
 
