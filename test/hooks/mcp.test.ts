@@ -60,6 +60,14 @@ describe('MCP tool calls through the installed hooks', () => {
     expect(unreadable.permissionDecisionReason).toContain('cannot judge');
   }, T);
 
+  it('Claude Code in bypassPermissions (no human sees an ask): the volume deletion is refused, and the model is told to hand it to the user', () => {
+    const r = call('claude-code', { session_id: 's1', cwd: b.root, permission_mode: 'bypassPermissions', hook_event_name: 'PreToolUse', tool_name: 'mcp__railway__volume_delete', tool_input: { volumeId: 'vol_9f2' } });
+    const out = JSON.parse(r.stdout).hookSpecificOutput;
+    expect(out.permissionDecision).toBe('deny');
+    expect(out.permissionDecisionReason).toContain('vol_9f2');
+    expect(out.permissionDecisionReason).toMatch(/ask the user to run it themselves/);
+  }, T);
+
   it('GitHub\'s MCP server: deleting a repository asks with owner/repo', () => {
     const out = JSON.parse(claude('mcp__github__delete_repository', { owner: 'acme', repo: 'shop' }).stdout).hookSpecificOutput;
     expect(out.permissionDecision).toBe('ask');
