@@ -3,7 +3,7 @@
 // Railway's volume deletion is stopped with its blast radius; SQL in a database server's argument goes
 // through the SQL analyzer; tools no rule concerns get no opinion; unreadable input is refused.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { blastgate, sandbox, type Sandbox } from '../helpers/cli.js';
@@ -98,6 +98,22 @@ describe('MCP tool calls through the installed hooks', () => {
     const c = JSON.parse(call('codex', { session_id: 's', turn_id: 't', cwd: b.root, hook_event_name: 'PreToolUse', tool_name: 'mcp__railway__service_delete', tool_input: { projectId: 'p1', serviceId: 'svc_api' } }).stdout).hookSpecificOutput;
     expect(c.permissionDecision).toBe('deny');
     expect(c.permissionDecisionReason).toContain('svc_api');
+  }, T);
+
+  it('a user ruleset\'s mcp rule (the README snippet) stops the tool it names, and only that one', () => {
+    const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
+    const section = readme.slice(readme.indexOf('\n## MCP tool calls\n'), readme.indexOf('\n## System install\n'));
+    const snippet = /```yaml\n([\s\S]*?)```/.exec(section)![1]!;
+    mkdirSync(join(b.env.XDG_CONFIG_HOME!, 'blastgate', 'rules'), { recursive: true });
+    writeFileSync(join(b.env.XDG_CONFIG_HOME!, 'blastgate', 'rules', 'notion.yaml'), snippet);
+    try {
+      const out = JSON.parse(claude('mcp__notion__delete_page', { page_id: 'roadmap-2027' }).stdout).hookSpecificOutput;
+      expect(out.permissionDecision).toBe('ask');
+      expect(out.permissionDecisionReason).toContain('notion:mcp-delete-page (high): deletes Notion page roadmap-2027');
+      expect(claude('mcp__notion__search', { query: 'roadmap' })).toMatchObject({ code: 0, stdout: '' });
+    } finally {
+      rmSync(join(b.env.XDG_CONFIG_HOME!, 'blastgate', 'rules'), { recursive: true, force: true });
+    }
   }, T);
 
   it('an MCP payload blastgate cannot read is refused (exit 2), never let through', () => {
