@@ -75,6 +75,18 @@ export const rulesTest = async (file: string | undefined): Promise<number> => {
       }
     }
   }
+  if (sets.some((s) => (s.mcp ?? []).length > 0)) {
+    const { runMcpExamples } = await import('../hooks/mcp/examples.js');
+    for (const set of sets) {
+      for (const r of await runMcpExamples(set)) {
+        if (r.ok) passed++;
+        else {
+          failed++;
+          process.stderr.write(`FAIL ${r.rule}: expected ${r.expected}: ${r.example}${r.firedRules.length ? ` (fired: ${r.firedRules.join(', ')})` : ''}\n`);
+        }
+      }
+    }
+  }
   print(`${passed} passed, ${failed} failed`);
   return failed === 0 ? 0 : 1;
 };
