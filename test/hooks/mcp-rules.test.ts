@@ -22,6 +22,20 @@ describe('built-in MCP rules', () => {
   }
 });
 
+describe('blastgate rules list / show', () => {
+  it('list the MCP rules beside the CLI rules, and show one', () => {
+    const box = sandbox();
+    try {
+      const rows = JSON.parse(blastgate(['rules', 'list', '--json'], { env: box.env }).stdout) as Array<{ id: string; severity: string }>;
+      expect(rows).toContainEqual(expect.objectContaining({ id: 'railway:mcp-volume-delete', severity: 'critical' }));
+      expect(rows).toContainEqual(expect.objectContaining({ id: 'railway:volume-delete' }));
+      expect(blastgate(['rules', 'show', 'psql:mcp-drop-table'], { env: box.env }).stdout).toContain('analyzer: sql');
+    } finally {
+      rmSync(box.root, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
+
 describe('blastgate rules test <file> with mcp rules', () => {
   it('runs their examples and fails on a wrong one, naming it', () => {
     const tmp = mkdtempSync(join(tmpdir(), 'bg-mcp-rules-'));
