@@ -87,6 +87,7 @@ describe('MCP tool calls through the installed hooks', () => {
     const out = JSON.parse(r.stdout);
     expect(out.permission).toBe('ask');
     expect(out.user_message).toContain('TRUNCATE users');
+    expect(out.user_message).toContain('server: npx -y @supabase/mcp-server-supabase');
     const safe = call('cursor', { hook_event_name: 'beforeMCPExecution', conversation_id: 'c', generation_id: 'g', workspace_roots: [b.root], tool_name: 'database_query', tool_input: { query: 'SELECT * FROM users' }, url: 'http://localhost:3000' });
     expect(JSON.parse(safe.stdout)).toEqual({ permission: 'allow' });
   }, T);

@@ -13,6 +13,8 @@ export interface McpCall {
   fullName: string;
   args: Record<string, unknown>;
   cwd?: string;
+  /** Cursor: the server's URL or start command, shown to the human since the server has no name there. */
+  via?: string;
 }
 
 const EXPECTED_EVENT: Record<string, string> = { 'claude-code': 'PreToolUse', codex: 'PreToolUse', gemini: 'BeforeTool', cursor: 'beforeMCPExecution' };
@@ -47,6 +49,8 @@ export const mcpCallOf = (harness: string, json: unknown): McpCall => {
   if (prefixed) return { ...prefixed, fullName, args, cwd };
   const cursorStyle = /^MCP:([^:]+):(.+)$/.exec(fullName);
   if (cursorStyle) return { server: cursorStyle[1]!, tool: cursorStyle[2]!, fullName, args, cwd };
+  const via = typeof o.url === 'string' ? o.url : typeof o.command === 'string' ? o.command : undefined;
+  if (via !== undefined) return { server: null, tool: fullName, fullName, args, cwd, via };
   const ctx = typeof o.mcp_context === 'object' && o.mcp_context !== null ? (o.mcp_context as Record<string, unknown>) : {};
   const server = typeof ctx.server_name === 'string' ? ctx.server_name : null;
   return { server, tool: fullName, fullName, args, cwd };

@@ -41,7 +41,7 @@ export const ruleConcerns = (rule: McpRule, call: Pick<McpCall, 'server' | 'tool
   (call.server === null || rule.servers.some((s) => glob(s).test(call.server!))) && rule.tools.some((t) => glob(t).test(call.tool));
 
 const targetOf = (rule: McpRule, call: McpCall): Target => {
-  const fields: Target['fields'] = { server: call.server ?? 'unknown', tool: call.tool };
+  const fields: Target['fields'] = { server: call.server ?? call.via ?? 'unknown', tool: call.tool };
   for (const f of rule.target!.fields) if (Object.hasOwn(call.args, f)) fields[f] = text(call.args[f]);
   const named = rule.target!.fields.map((f) => call.args[f]).find((v) => typeof v === 'string' && v !== '');
   return { kind: rule.target!.kind, ...(typeof named === 'string' ? { name: named } : {}), production: 'unknown', fields, ...(rule.blast?.backups ? { backups: 'deleted' as const } : {}) };
