@@ -1,7 +1,7 @@
 // `doctor` after `init --system`, run as the agent's user: every file the gate stands on must be root's
 // and unwritable by anyone else, all the way up; the login PATH, sudo, the lock, the key and the log
 // must be as init left them. Each hole comes with its fix.
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { trustedKeys } from '../approvals/key-store.js';
 import type { Check } from '../commands/doctor.js';
@@ -27,8 +27,30 @@ export const writableLink = (p: string): string | null => {
   }
 };
 
-const owned = (id: string, path: string, what: string): Check => {
-  const hole = writableLink(path);
+/** The first entry under `dir` (itself included) that is not root's or that others can write, or null. */
+export const writableInTree = (dir: string, depth = 4): string | null => {
+  const up = writableLink(dir);
+  if (up !== null || depth === 0) return up;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return null;
+  }
+  for (const name of names) {
+    const p = join(dir, name);
+    const st = lstatSync(p);
+    if (st.uid !== 0 || (!st.isSymbolicLink() && (st.mode & 0o022) !== 0)) return p;
+    if (st.isDirectory()) {
+      const hole = writableInTree(p, depth - 1);
+      if (hole) return hole;
+    }
+  }
+  return null;
+};
+
+const owned = (id: string, path: string, what: string, tree = false): Check => {
+  const hole = tree ? writableInTree(path) : writableLink(path);
   return hole === null
     ? { id, status: 'ok', message: `${what} (${path}) is root's and nobody else can change it` }
     : { id, status: 'fail', message: `${what} can be changed by a non-root user: ${hole} is not root-owned or is group/world-writable`, fix: `chown root:root ${hole} && chmod go-w ${hole}` };
@@ -42,7 +64,11 @@ export const systemChecks = (engine: Engine): Check[] => {
   const dir = manifest.shimDir;
   checks.push(owned('system:shims', dir, 'the system shim dir'));
   const self = selfEntry();
-  checks.push(owned('system:blastgate', self.bin, 'blastgate itself'), owned('system:node', self.node, 'the node binary the shims run'));
+  checks.push(
+    owned('system:blastgate', self.bin, 'blastgate itself'),
+    owned('system:blastgate-code', join(dirname(dirname(self.bin)), 'dist'), "blastgate's code (dist/)", true),
+    owned('system:node', self.node, 'the node binary the shims run'),
+  );
   for (const f of manifest.files) checks.push(owned(`system:file:${f.path}`, f.path, f.path));
 
   const profile = existsSync(PROFILE_FILE) ? readFileSync(PROFILE_FILE, 'utf8') : null;

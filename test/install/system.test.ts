@@ -132,7 +132,7 @@ describe('blastgate init --system', () => {
     expect(ok.checks.filter((c) => c.status === 'fail'), out('doctor_ok')).toEqual([]);
     expect(ok.ok).toBe(true);
     expect(ok.dir).toBe(SHIMS);
-    for (const id of ['system:shims', 'system:profile', 'system:locked', 'system:key', 'system:log', 'path']) expect(ok.checks.find((c) => c.id === id)?.status, id).toBe('ok');
+    for (const id of ['system:shims', 'system:blastgate', 'system:blastgate-code', 'system:node', 'system:profile', 'system:locked', 'system:key', 'system:log', 'path']) expect(ok.checks.find((c) => c.id === id)?.status, id).toBe('ok');
     const hole = doctor('doctor_hole');
     expect(hole.ok).toBe(false);
     expect(hole.checks.find((c) => c.id === 'system:file:/etc/blastgate/config.yaml')).toMatchObject({ status: 'fail', fix: 'chown root:root /etc/blastgate/config.yaml && chmod go-w /etc/blastgate/config.yaml' });
