@@ -8,7 +8,6 @@ import { lineDiff } from '../hooks/install/line-diff.js';
 import { recordInstalledHook } from '../hooks/install/record.js';
 import { backupSettings, readSettings, renderSettings, writeSettingsAtomically } from '../hooks/install/settings-file.js';
 import { HARNESS_NAMES, HARNESS_TARGETS, hookCommand, type HarnessTarget, type Scope } from '../hooks/install/targets.js';
-import { requireWeakeningPassphrase } from '../hooks/install/weaken-gate.js';
 import { selfEntry } from '../shims/self.js';
 
 export interface HookInstallOptions {
@@ -94,8 +93,11 @@ export const runHookUninstall = async (harness: string, opts: HookInstallOptions
     return 0;
   }
   if (!opts.dryRun) {
-    const gate = opts.gate ?? ((action: string) => requireWeakeningPassphrase(resolvePaths(opts.env ?? process.env), action));
-    await gate(`hook uninstall ${target.name}`);
+    const gate = opts.gate ?? (async (action: string) => {
+      const { requirePassphrase } = await import('../trust/admin-gate.js');
+      await requirePassphrase({ paths: resolvePaths(opts.env ?? process.env), action });
+    });
+    await gate(`blastgate hook uninstall ${target.name}`);
   }
   if (apply(file, result, opts, out)) recordInstalledHook(stateDirOf(opts), { harness: target.name, file }, false);
   return 0;

@@ -3,7 +3,6 @@
 import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync } from 'node:fs';
 import { resolvePaths } from '../config/paths.js';
 import { UsageError } from '../errors.js';
-import { requireWeakeningPassphrase } from '../hooks/install/weaken-gate.js';
 import { removeShimDir } from './shims.js';
 import { LOG_DIR, MANIFEST_FILE, SYSTEM_LOG } from '../system/layout.js';
 import { readSystemManifest, sha256Of } from '../system/manifest.js';
@@ -22,7 +21,8 @@ export const runUninstallSystem = async (opts: UninstallSystemOptions = {}): Pro
     out(`nothing to do: no ${MANIFEST_FILE} (init --system was not run, or its manifest is gone)`);
     return 0;
   }
-  await (opts.gate ?? ((a: string) => requireWeakeningPassphrase(resolvePaths(opts.env ?? process.env), a)))('uninstall --system');
+  if (opts.gate) await opts.gate('blastgate uninstall --system');
+  else await (await import('../trust/admin-gate.js')).requirePassphrase({ paths: resolvePaths(opts.env ?? process.env), action: 'blastgate uninstall --system' });
   const shims = removeShimDir(manifest.shimDir).filter((n) => !n.startsWith('.'));
   out(`removed   ${shims.length} shims from ${manifest.shimDir}`);
   for (const f of manifest.files) {
