@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander';
 import { registerApprovalCommands } from './commands/register-approvals.js';
 import { registerSandboxCommand } from './commands/register-sandbox.js';
+import { registerHookInstallCommands } from './commands/register-hook-install.js';
 import { registerShimCommands } from './commands/register-shims.js';
 
 type SetCode = (code: number) => void;
@@ -88,14 +89,16 @@ Examples:
       setCode(await rulesTest(file));
     });
 
-  program
-    .command('hook <harness>')
+  const hook = program
+    .command('hook')
+    .argument('<harness>', 'claude-code, cursor, gemini or codex')
     .description('answer an agent harness\'s pre-tool-use hook on stdin/stdout (claude-code, cursor, gemini, codex)')
-    .addHelpText('after', '\nSee README "Agent hooks" for each harness\'s settings snippet.')
+    .addHelpText('after', '\nSet it up with `blastgate hook install <harness>`; see README "Agent hooks".')
     .action(async (harness: string) => {
       const { runHook } = await import('./commands/hook.js');
       setCode(await runHook(harness));
     });
+  registerHookInstallCommands(hook, setCode);
 
   registerShimCommands(program, setCode);
   registerApprovalCommands(program, setCode);

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Paths } from '../config/paths.js';
 import { GENESIS, hashLine, type ChainHead } from './chain.js';
 import { withLock } from './lock.js';
+import { mirrorToSystemLog } from './system-mirror.js';
 import type { AuditRecord, RecordBody } from './record.js';
 
 export const auditLogPath = (paths: Paths): string => join(paths.stateDir, 'audit.jsonl');
@@ -65,6 +66,7 @@ export const appendRecord = async (paths: Paths, body: RecordBody): Promise<Audi
       const buf = Buffer.from(text, 'utf8');
       let written = 0;
       while (written < buf.length) written += writeSync(fd, buf, written, buf.length - written);
+      mirrorToSystemLog(JSON.stringify(record));
       const head: ChainHead = { seq: record.seq, hash: hashLine(JSON.stringify(record)) };
       const tmp = `${auditHeadPath(paths)}.${process.pid}.tmp`;
       writeFileSync(tmp, JSON.stringify(head), { mode: 0o600 });

@@ -42,7 +42,7 @@ utimesSync(join(dist, 'rulesets.json'), newestRule, newestRule);
 // Hot path: a slim index by binary, and one file per tool read only when that tool is invoked.
 mkdirSync(join(dist, 'rulesets'));
 for (const set of index.rulesets) writeFileSync(join(dist, 'rulesets', `${set.tool}.json`), JSON.stringify(set));
-const slim = { ...index, rulesets: index.rulesets.map(({ grammar: _g, rules: _r, ...meta }) => meta) };
+const slim = { ...index, rulesets: index.rulesets.map(({ grammar: _g, rules: _r, mcp: _m, ...meta }) => meta) };
 writeFileSync(join(dist, 'rulesets-index.json'), JSON.stringify(slim));
 // The closed-world list of programs that run other programs (read by unwrap; no YAML at run time).
 const execPrograms = parseExecPrograms(readFileSync(join(root, EXEC_PROGRAMS_YAML), 'utf8'), EXEC_PROGRAMS_YAML);

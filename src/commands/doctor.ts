@@ -158,7 +158,8 @@ const permissionChecks = (engine: Engine, dir: string): Check[] => {
     } catch {
       continue;
     }
-    if (st.uid !== uid) checks.push({ id: `perm:${basename(d)}`, status: 'fail', message: `the ${what} dir ${d} belongs to uid ${st.uid}, not you`, fix: `chown -R ${uid} ${d}` });
+    // A root-owned dir nobody else can write (the system install) is safer than one of the user's own.
+    if (st.uid !== uid && !(st.uid === 0 && !(st.mode & 0o022))) checks.push({ id: `perm:${basename(d)}`, status: 'fail', message: `the ${what} dir ${d} belongs to uid ${st.uid}, not you`, fix: `chown -R ${uid} ${d}` });
     else if (st.mode & 0o022) checks.push({ id: `perm:${basename(d)}`, status: 'fail', message: `the ${what} dir ${d} is writable by group or others: they could change what blastgate allows`, fix: `chmod go-w ${d}` });
   }
   try {
@@ -236,7 +237,8 @@ const passphraseCheck = (engine: Engine): Check =>
 
 export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: string; checks: Check[] }> => {
   const engine = await loadEngine({ env: opts.env ?? process.env });
-  const dir = shimDirOf(engine, opts.dir);
+  const system = await import('../system/doctor-checks.js');
+  const dir = shimDirOf(engine, opts.dir ?? system.systemShimDir());
   const manifest = readManifest(dir);
   const checks: Check[] = [];
   if (!manifest) {
@@ -251,6 +253,9 @@ export const doctorChecks = async (opts: DoctorOptions = {}): Promise<{ dir: str
   const gemini = geminiAskCheck(engine.env, engine.env.HOME ?? '');
   if (gemini) checks.push({ id: 'hook:gemini', ...gemini });
   checks.push(...(await import('../trust/doctor-checks.js')).trustChecks(engine, dir));
+  const { hookChecks } = await import('../hooks/install/doctor-checks.js');
+  checks.push(...hookChecks({ env: engine.env, cwd: engine.cwd, stateDir: engine.paths.stateDir }));
+  checks.push(...system.systemChecks(engine));
   return { dir, checks };
 };
 

@@ -9,6 +9,7 @@ import { claudeCode } from '../hooks/claude-code.js';
 import { codex } from '../hooks/codex.js';
 import { cursor } from '../hooks/cursor.js';
 import { gemini } from '../hooks/gemini.js';
+import { looksLikeMcpCall } from '../hooks/mcp/detect.js';
 import { describeVerdict, refusalText, withApprovalNews } from '../hooks/reason.js';
 import { HookInputError, type HookAdapter, type HookOutput, type HookVerdict } from '../hooks/types.js';
 import { guard } from '../pipeline.js';
@@ -69,6 +70,14 @@ export const answerHook = async (harness: string, stdin: string, opts: Omit<Hook
     json = JSON.parse(stdin);
   } catch (err) {
     return refuse(stdin.trim() === '' ? `no ${harness} hook input on stdin` : `the ${harness} hook input is not JSON (${message(err)})`);
+  }
+  if (looksLikeMcpCall(json)) {
+    try {
+      const { answerMcpHook } = await import('../hooks/mcp/answer.js');
+      return await answerMcpHook(harness, adapter, json, { env: opts.env, cwd: opts.cwd }, refuse);
+    } catch (err) {
+      return refuse(isBlastgateError(err) ? message(err) : `internal error (${message(err)})`);
+    }
   }
   let request;
   try {

@@ -32,12 +32,17 @@ Examples:
     .option('--shell <list>', 'comma-separated shells to set up: bash, zsh, fish (default: detected)')
     .option('-y, --yes', 'write the shims and edit the shell rc files without asking')
     .option('--no-shell-rc', 'write the shims, only print the rc-file lines')
+    .option('--system', 'root: shims in /usr/local/lib/blastgate/shims for every user, login-shell PATH, sudo secure_path, locked /etc/blastgate policy, system key, append-only audit log')
     .addHelpText('after', `
 Examples:
   $ blastgate init                       # shows the plan, asks before writing anything
   $ blastgate init --yes --tools terraform,psql
   $ blastgate init --no-shell-rc --dir /usr/local/lib/blastgate/shims`)
-    .action(async (opts: { dir?: string; tools?: string; all?: boolean; installedOnly?: boolean; shell?: string; yes?: boolean; shellRc?: boolean }) => {
+    .action(async (opts: { dir?: string; tools?: string; all?: boolean; installedOnly?: boolean; shell?: string; yes?: boolean; shellRc?: boolean; system?: boolean }) => {
+      if (opts.system) {
+        const { runInitSystem } = await import('./init-system.js');
+        return setCode(await runInitSystem(opts));
+      }
       const { runInit } = await import('./init.js');
       setCode(await runInit(opts));
     });
@@ -84,7 +89,12 @@ Examples:
     .command('uninstall')
     .description('remove the shims and the rc-file lines init added (config, rules and logs stay)')
     .option('--dir <dir>', 'shim dir')
-    .action(async (opts: { dir?: string }) => {
+    .option('--system', 'root: remove exactly what `init --system` wrote (its manifest)')
+    .action(async (opts: { dir?: string; system?: boolean }) => {
+      if (opts.system) {
+        const { runUninstallSystem } = await import('./uninstall-system.js');
+        return setCode(await runUninstallSystem());
+      }
       const { runUninstall } = await import('./uninstall.js');
       setCode(await runUninstall(opts));
     });

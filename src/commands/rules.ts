@@ -9,7 +9,7 @@ const print = (t: string) => process.stdout.write(`${t}\n`);
 
 export const rulesList = async (opts: { json?: boolean }): Promise<number> => {
   const { index } = await loadEngine();
-  const rows = index.rulesets.flatMap((set) => set.rules.map((r) => ({ id: r.id, severity: r.severity, origin: set.origin, message: r.message })));
+  const rows = index.rulesets.flatMap((set) => [...set.rules, ...(set.mcp ?? [])].map((r) => ({ id: r.id, severity: r.severity, origin: set.origin, message: r.message })));
   if (opts.json) print(JSON.stringify(rows));
   else for (const r of rows) print(`${r.id.padEnd(36)} ${r.severity.padEnd(9)} ${r.origin.padEnd(8)} ${r.message}`);
   return 0;
@@ -18,7 +18,7 @@ export const rulesList = async (opts: { json?: boolean }): Promise<number> => {
 export const rulesShow = async (id: string): Promise<number> => {
   const { index } = await loadEngine();
   for (const set of index.rulesets) {
-    const rule = set.rules.find((r) => r.id === id);
+    const rule = set.rules.find((r) => r.id === id) ?? set.mcp?.find((r) => r.id === id);
     if (!rule) continue;
     const { stringify } = await import('yaml');
     print(`# ${set.source} (${set.origin})\n${stringify(rule)}`);
@@ -67,6 +67,18 @@ export const rulesTest = async (file: string | undefined): Promise<number> => {
   for (const set of sets) {
     for (const rule of set.rules) {
       for (const r of await runRuleExamples(set, rule, engine.index.apiHosts ?? [])) {
+        if (r.ok) passed++;
+        else {
+          failed++;
+          process.stderr.write(`FAIL ${r.rule}: expected ${r.expected}: ${r.example}${r.firedRules.length ? ` (fired: ${r.firedRules.join(', ')})` : ''}\n`);
+        }
+      }
+    }
+  }
+  if (sets.some((s) => (s.mcp ?? []).length > 0)) {
+    const { runMcpExamples } = await import('../hooks/mcp/examples.js');
+    for (const set of sets) {
+      for (const r of await runMcpExamples(set)) {
         if (r.ok) passed++;
         else {
           failed++;

@@ -160,6 +160,23 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     const dupes = findDuplicates([...rule.examples.match, ...(rule.examples['no-match'] ?? [])]);
     if (dupes.length > 0) fail(file, keyLineOf(doc, lines, at, 'examples'), [...at, 'examples'], `duplicate example ${JSON.stringify(dupes[0])}`);
   }
+  for (const [i, rule] of (data.mcp ?? []).entries()) {
+    const at: Path = ['mcp', i];
+    if (!rule.id.startsWith(`${data.tool}:`)) fail(file, keyLineOf(doc, lines, at, 'id'), [...at, 'id'], `rule id "${rule.id}" must start with "${data.tool}:"`);
+    if (seen.has(rule.id)) fail(file, keyLineOf(doc, lines, at, 'id'), [...at, 'id'], `duplicate rule id "${rule.id}"`);
+    seen.add(rule.id);
+    for (const [name, source] of Object.entries(rule.args ?? {})) {
+      if (typeof source !== 'string') continue;
+      try {
+        compileRegex(source);
+      } catch (err) {
+        fail(file, lineOf(doc, lines, [...at, 'args', name]), [...at, 'args', name], `broken regex ${JSON.stringify(source)}: ${(err as Error).message}`);
+      }
+    }
+    if (rule.payload && !ANALYZER_NAMES.includes(rule.payload.analyzer)) {
+      fail(file, lineOf(doc, lines, [...at, 'payload']), [...at, 'payload', 'analyzer'], `unknown analyzer "${rule.payload.analyzer}" (known: ${ANALYZER_NAMES.join(', ')})`);
+    }
+  }
   return {
     tool: data.tool,
     description: data.description ?? '',
@@ -168,6 +185,7 @@ export const parseRuleset = (text: string, file: string, origin: RuleOrigin): Ru
     ...(data.credentials ? { credentials: data.credentials } : {}),
     grammar,
     rules: data.rules.map((r) => ({ ...r, examples: { match: r.examples.match, 'no-match': r.examples['no-match'] ?? [] } })),
+    ...(data.mcp ? { mcp: data.mcp.map((r) => ({ ...r, examples: { match: r.examples.match, 'no-match': r.examples['no-match'] ?? [] } })) } : {}),
     source: file,
     origin,
   };

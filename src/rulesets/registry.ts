@@ -55,6 +55,7 @@ const lazyBuiltinIndex = (dir: string): RuleIndex => {
     return Object.defineProperties({ ...meta } as Ruleset, {
       grammar: { get: () => load().grammar, enumerable: true },
       rules: { get: () => load().rules, enumerable: true },
+      mcp: { get: () => load().mcp, enumerable: true },
     });
   });
   return { ...slim, rulesets };

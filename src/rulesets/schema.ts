@@ -43,6 +43,45 @@ const matchSpec = {
   },
 } as const;
 
+const mcpExample = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['tool', 'args'],
+  properties: { tool: { type: 'string', pattern: '^mcp__' }, args: { type: 'object' } },
+} as const;
+
+const mcpRules = {
+  type: 'array',
+  items: {
+    type: 'object',
+    additionalProperties: false,
+    required: ['id', 'severity', 'message', 'servers', 'tools', 'examples'],
+    properties: {
+      id: { type: 'string', pattern: '^[a-z0-9-]+:mcp-[a-z0-9][a-z0-9-]*$' },
+      severity: { enum: ['low', 'medium', 'high', 'critical'] },
+      message: { type: 'string', minLength: 1 },
+      alternative: { type: 'string' },
+      blast: { type: 'object', additionalProperties: false, properties: { irreversible: { type: 'boolean' }, backups: { type: 'boolean' } } },
+      servers: { ...stringList, minItems: 1 },
+      tools: { ...stringList, minItems: 1 },
+      args: { type: 'object', additionalProperties: { anyOf: [{ type: 'boolean' }, { type: 'string', minLength: 1 }] } },
+      payload: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['analyzer', 'args', 'kinds'],
+        properties: { analyzer: { type: 'string' }, args: { ...stringList, minItems: 1 }, kinds: { ...stringList, minItems: 1 } },
+      },
+      target: { type: 'object', additionalProperties: false, required: ['kind', 'fields'], properties: { kind: { type: 'string' }, fields: stringList } },
+      examples: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['match'],
+        properties: { match: { type: 'array', minItems: 1, items: mcpExample }, 'no-match': { type: 'array', items: mcpExample } },
+      },
+    },
+  },
+} as const;
+
 export const rulesetSchema = {
   type: 'object',
   additionalProperties: false,
@@ -124,6 +163,7 @@ export const rulesetSchema = {
         },
       },
     },
+    mcp: mcpRules,
     rules: {
       type: 'array',
       items: {

@@ -175,9 +175,40 @@ export interface Ruleset {
   credentials?: { env?: string[]; files?: string[]; hosts?: string[] };
   grammar: Grammar;
   rules: Rule[];
+  /** Rules on agents' MCP tool calls (hook adapters), beside the CLI rules of the same system. */
+  mcp?: McpRule[];
   /** Where the ruleset came from (file path), for error messages and `rules show`. */
   source: string;
   origin: RuleOrigin;
+}
+
+/** One MCP tool call as a rule example: the harness's tool name (`mcp__<server>__<tool>`) and its arguments. */
+export interface McpExample {
+  tool: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * A rule on an MCP tool call: server and tool names are case-insensitive globs (`*` any run of
+ * characters); all present conditions must hold. A call whose server name the harness does not give
+ * (Cursor) is matched on the tool name alone.
+ */
+export interface McpRule {
+  id: string;
+  severity: Severity;
+  /** What is lost; `{detail}` is the analyzer's finding, `{args.NAME}` an argument's value. */
+  message: string;
+  alternative?: string;
+  blast?: BlastFacts;
+  servers: string[];
+  tools: string[];
+  /** Argument conditions by JSON key: `true` present, `false` absent, a string: regex on its value. */
+  args?: Record<string, boolean | string>;
+  /** The first of `args` present is judged by `analyzer`; the rule fires on one of `kinds`. */
+  payload?: { analyzer: string; args: string[]; kinds: string[] };
+  /** What the call would hit: argument names shown (and checked against production names) as the target. */
+  target?: { kind: string; fields: string[] };
+  examples: { match: McpExample[]; 'no-match': McpExample[] };
 }
 
 /** Where a ruleset was read from; the trust each one gets is in src/trust/layers.ts. `env`: reached via HOME, XDG_* or BLASTGATE_*. */
