@@ -48,6 +48,7 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
       credentialsByTool: plan.credentialsByTool,
       writable: [plan.spec.workspace, ...plan.spec.writable],
       env,
+      egress: { socketPath: plan.egress.socketPath, ca: plan.egress.ca },
     });
   } catch (err) {
     cleanupDir();

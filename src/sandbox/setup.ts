@@ -10,6 +10,7 @@ import { isShimDir } from '../shims/marker.js';
 import { findCovered, searchDirs, type Covered } from './cover.js';
 import { credentialsByTool, envSecrets, expandHome, nameMatches, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
 import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
+import { planEgress, type EgressPlan } from '../egress/plan.js';
 import type { SandboxProfile } from './profile.js';
 
 export interface SandboxPlan {
@@ -26,6 +27,8 @@ export interface SandboxPlan {
   maskedCredentials: string[];
   /** blastgate's own state, config and system dirs hidden inside. */
   maskedState: string[];
+  /** The egress gate: proxy socket, CA, what the jail sees. */
+  egress: EgressPlan;
 }
 
 const RUNTIME_PREFIX = 'blastgate-sandbox-';
@@ -128,6 +131,9 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
       masks.push({ path: f, replacement: { kind: 'file', source } });
     }
   }
+  // Before the state dirs are masked: the CA's key lives in the data dir, which must exist to be hidden.
+  const egress = planEgress(engine.paths.dataDir, sockDir, env);
+  masks.push(...egress.masks);
   // blastgate's own state (approvals, audit log), config (approval key, policy) and system dir.
   // Every config and system dir the gate reads (also the tighten-only ones reached through HOME/XDG/BLASTGATE_SYSTEM_DIR).
   const maskedState = [...new Set([engine.paths.stateDir, engine.paths.configDir, ...engine.paths.envConfigDirs, engine.paths.dataDir, engine.paths.systemDir, ...engine.paths.systemDirs.map((s) => s.dir)])].filter(isDir);
@@ -143,6 +149,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     PATH: pathDirs.join(':') || '/usr/local/bin:/usr/bin:/bin',
   };
   for (const s of secrets) jailEnv[s.name] = s.placeholder;
+  Object.assign(jailEnv, egress.env);
 
   if (!isDir(input.workspace)) throw new UsageError(`sandbox: --workspace ${input.workspace} is not a directory`);
   const spec: JailSpec = {
@@ -154,7 +161,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     masks,
     socketDir: sockDir,
     env: jailEnv,
-    egress: { kind: 'none' },
+    egress: egress.egress,
   };
-  return { id, runtimeDir, socketPath: join(sockDir, 'broker.sock'), spec, covered, coveredPaths, secrets, credentialsByTool: creds, maskedCredentials, maskedState };
+  return { id, runtimeDir, socketPath: join(sockDir, 'broker.sock'), spec, covered, coveredPaths, secrets, credentialsByTool: creds, maskedCredentials, maskedState, egress };
 };
