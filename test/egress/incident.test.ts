@@ -1,5 +1,5 @@
 // The incident's request, from inside `blastgate sandbox`, by every kind of program: curl (PATH and absolute
-// path), python3 urllib, node fetch. The Railway stand-in receives nothing until a human approves from
+// path), python3 urllib, node fetch, wget. The Railway stand-in receives nothing until a human approves from
 // their own terminal outside; then exactly one request arrives, carrying the real token, while the agent
 // only ever held a placeholder.
 import { readFileSync } from 'node:fs';
@@ -96,5 +96,8 @@ describe("the incident's volumeDelete from inside the sandbox", () => {
   });
   it('node fetch: the same', async () => {
     await approvedOnce('node fetch.mjs', 'vol-node');
+  });
+  it('wget: the same', async () => {
+    await approvedOnce(`wget -qO- --content-on-error --header="Authorization: Bearer $RAILWAY_API_TOKEN" --header='Content-Type: application/json' --post-file=body.json ${RAILWAY_URL}`, 'vol-wget');
   });
 });
