@@ -87,11 +87,11 @@ export type Destination = { ok: true; host: string; port: number; checkAddress: 
  */
 export const destination = (s: EgressSettings, host: string, port: number): Destination => {
   const h = host.toLowerCase();
+  const pinned = s.allow.some((p) => p.toLowerCase() === `${h}:${port}`);
+  if (!pinned && !isAllowed(s, h)) return { ok: false, reason: `${h} is not on this sandbox's egress allow list` };
   const overridden = s.resolve[`${h}:${port}`] ?? s.resolve[h];
   if (overridden) return { ok: true, ...upstreamOf(s, h, port), checkAddress: false };
-  const pinned = s.allow.some((p) => p.toLowerCase() === `${h}:${port}`);
   if (pinned) return { ok: true, host: h, port, checkAddress: false };
-  if (!isAllowed(s, h)) return { ok: false, reason: `${h} is not on this sandbox's egress allow list` };
   if (!WEB_PORTS.has(port)) return { ok: false, reason: `port ${port} of ${h} is not a web port; non-HTTP destinations need an egress.allow entry "${h}:${port}" in the system policy` };
   if (isLocalAddress(h)) return { ok: false, reason: `${h} is this machine (loopback or link-local): not reachable from the sandbox` };
   return { ok: true, host: h, port, checkAddress: true };

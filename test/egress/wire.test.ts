@@ -111,3 +111,25 @@ describe('other hosts', () => {
     expect(outside.plain.received).toEqual([]);
   });
 });
+
+describe('a strict sandbox (egress.default: deny in the system policy)', () => {
+  it('only gated hosts (still judged) and the allow list get out', async () => {
+    world = makeEgressWorld(outside, terms, ['default: deny', 'allow: [plain.example]']);
+    world.put('me.json', JSON.stringify({ query: 'query { me { name } }' }));
+    world.put('unrelated-ca.crt', outside.caPem);
+    const done = await inSandbox(
+      [
+        'curl -sS --cacert unrelated-ca.crt https://unrelated.example/blob -o /dev/null; echo "tunnel rc=$?"',
+        'curl -sS http://plain.example/listed; echo',
+        `curl -sS ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @me.json; echo`,
+      ].join('; '),
+    );
+    // curl: "CONNECT tunnel failed, response 403" is exit 56.
+    expect(done.stdout).toContain('tunnel rc=56');
+    expect(outside.unrelated.received).toEqual([]);
+    expect(outside.plain.received.map((r) => r.path)).toEqual(['/listed']);
+    expect(done.stdout).toContain('{"data":{"me":{"name":"Ada"}}}');
+    expect(audit()).toMatch(/egress to unrelated\.example:443 is not allowed/);
+  });
+});
+

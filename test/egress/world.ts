@@ -45,7 +45,7 @@ export interface EgressWorld extends World {
   approve(id: string): Promise<void>;
 }
 
-export const makeEgressWorld = (outside: Outside, terms: Terminal[]): EgressWorld => {
+export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = []): EgressWorld => {
   const world = makeWorld();
   writeKeyFile(join(world.paths.configDir, 'approval-key.json'), createKeyFile(PASSPHRASE), 'user');
   giveTo(world.user, world.home);
@@ -63,6 +63,7 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[]): EgressWorl
       `    unrelated.example: "${at(outside.unrelated)}"`,
       `    plain.example: "${at(outside.plain)}"`,
       `  ca: ["${join(sys, 'test-ca.crt')}"]`,
+      ...egressLines.map((l) => `  ${l}`),
       '',
     ].join('\n'),
   );
