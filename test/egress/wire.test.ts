@@ -73,6 +73,24 @@ describe('requests to a gated host (Railway)', () => {
   });
 });
 
+describe("another platform's REST API (GitHub, gated by gh's ruleset)", () => {
+  it('a DELETE waits for a human, a GET passes, and a Railway placeholder is not sent there', async () => {
+    world = makeEgressWorld(outside, terms);
+    const done = await inSandbox(
+      [
+        'curl -sS -X DELETE https://api.github.com/repos/acme/shop; echo',
+        'curl -sS https://api.github.com/repos/acme/shop; echo',
+        `curl -sS https://api.github.com/user ${AUTH}; echo`,
+      ].join('; '),
+    );
+    const [del, get, leak] = done.stdout.split('\n').filter((l) => l !== '').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(del!.error).toBe("blastgate: needs a human's approval");
+    expect(get).toEqual({ data: { me: { name: 'Ada' } } });
+    expect(leak!.error).toMatch(/placeholder of RAILWAY_API_TOKEN may not be sent to api\.github\.com/);
+    expect(outside.railway.received.map((r) => `${r.method} ${r.path}`)).toEqual(['GET /repos/acme/shop']);
+  });
+});
+
 describe('credentials on the wire', () => {
   it("a placeholder sent to another host is refused and audited as an exfiltration attempt", async () => {
     world = makeEgressWorld(outside, terms);

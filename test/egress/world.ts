@@ -23,7 +23,7 @@ export interface Outside {
 
 export const startOutside = async (): Promise<Outside> => {
   const dir = mkdtempSync('/tmp/bg-egress-ca-');
-  const tls = testCertificates(dir, ['backboard.railway.app', 'backboard.railway.com', 'unrelated.example']);
+  const tls = testCertificates(dir, ['backboard.railway.app', 'backboard.railway.com', 'unrelated.example', 'api.github.com']);
   const [railway, unrelated, plain] = await Promise.all([startRailway(tls), startUnrelated(tls), startPlainHttp()]);
   rmSync(dir, { recursive: true, force: true });
   return {
@@ -61,6 +61,8 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
       `    backboard.railway.app: "${at(outside.railway)}"`,
       `    backboard.railway.com: "${at(outside.railway)}"`,
       `    unrelated.example: "${at(outside.unrelated)}"`,
+      // Another gated platform API (GitHub's), answered by the same recording stand-in.
+      `    api.github.com: "${at(outside.railway)}"`,
       `    plain.example: "${at(outside.plain)}"`,
       `  ca: ["${join(sys, 'test-ca.crt')}"]`,
       ...egressLines.map((l) => `  ${l}`),
