@@ -1,13 +1,15 @@
 // An egress test world: the sandbox world (test/sandbox/world.ts: agent user bgt-sandbox, temp HOME with
 // Railway credentials, workspace) plus the real servers outside and a root-owned system policy that
 // points the gated hosts at them (egress.resolve) and makes the broker trust the test CA (egress.ca).
-import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeKeyFile } from '../../src/approvals/key-store.js';
 import { createKeyFile } from '../../src/approvals/keys.js';
 import { PASSPHRASE, Terminal, waitFor } from '../confirm/sandbox.js';
 import { asUserArgv, giveTo } from '../sandbox/agent-user.js';
 import { BIN, makeWorld, type World } from '../sandbox/world.js';
+import type { Done } from '../sandbox/agent-user.js';
 import { startPlainHttp, startRailway, startUnrelated, testCertificates, type TestServer } from './servers.js';
 
 export const RAILWAY_URL = 'https://backboard.railway.app/graphql/v2';
@@ -47,10 +49,15 @@ export interface EgressWorld extends World {
 
 export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = []): EgressWorld => {
   const world = makeWorld();
-  writeKeyFile(join(world.paths.configDir, 'approval-key.json'), createKeyFile(PASSPHRASE), 'user');
+  // The user layer of a non-root user is in its password-database home, never $HOME (src/trust/layers.ts).
+  const pwHome = spawnSync('getent', ['passwd', world.user.name], { encoding: 'utf8' }).stdout.split(':')[5]!;
+  const keyFile = join(pwHome, '.config', 'blastgate', 'approval-key.json');
+  writeKeyFile(keyFile, createKeyFile(PASSPHRASE), 'user');
+  giveTo(world.user, pwHome);
   giveTo(world.user, world.home);
-  const sys = join(world.root, 'sys');
-  mkdirSync(sys, { recursive: true });
+  // The system policy: root-owned, seen at /etc/blastgate (bound in a private mount namespace below).
+  const sys = mkdtempSync('/tmp/bg-egress-sys-');
+  chmodSync(sys, 0o755);
   writeFileSync(join(sys, 'test-ca.crt'), outside.caPem, { mode: 0o644 });
   const at = (s: TestServer) => `127.0.0.1:${s.port}`;
   writeFileSync(
@@ -61,18 +68,35 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
       `    backboard.railway.app: "${at(outside.railway)}"`,
       `    backboard.railway.com: "${at(outside.railway)}"`,
       `    unrelated.example: "${at(outside.unrelated)}"`,
+      `    plain.example: "${at(outside.plain)}"`,
       // Another gated platform API (GitHub's), answered by the same recording stand-in.
       `    api.github.com: "${at(outside.railway)}"`,
-      `    plain.example: "${at(outside.plain)}"`,
-      `  ca: ["${join(sys, 'test-ca.crt')}"]`,
+      '  ca: ["/etc/blastgate/test-ca.crt"]',
       ...egressLines.map((l) => `  ${l}`),
       '',
     ].join('\n'),
+    { mode: 0o644 },
   );
-  // Root-owned: a trusted system layer (an agent-writable file could point Railway's host elsewhere).
-  for (const f of [sys, join(sys, 'config.yaml'), join(sys, 'test-ca.crt')]) chownSync(f, 0, 0);
+  const overlay = mkdtempSync('/tmp/bg-egress-etc-');
+  for (const d of ['up', 'work']) mkdirSync(join(overlay, d), { mode: 0o755 });
+  /**
+   * `blastgate sandbox` as the agent user with /etc/blastgate = the system policy above: a private mount
+   * namespace over an overlay of /etc (the host's /etc is untouched). Only /etc/blastgate can redirect
+   * Railway's host (an agent-writable file could send the real token anywhere).
+   */
+  const startSandbox = (line: string): { done: Promise<Done> } => {
+    const inner = `set -e; mount -t overlay overlay -o lowerdir=/etc,upperdir=${overlay}/up,workdir=${overlay}/work /etc; mkdir -p /etc/blastgate; mount --bind ${sys} /etc/blastgate; exec "$@"`;
+    const argv = asUserArgv(world.user, [process.execPath, BIN, 'sandbox', '--', 'bash', '-c', line]);
+    const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', inner, 'sh', ...argv], { env: world.env, cwd: world.work, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    return { done: new Promise<Done>((res) => child.on('close', (code, signal) => res({ code, signal, stdout, stderr }))) };
+  };
   return {
     ...world,
+    startSandbox: startSandbox as unknown as World['startSandbox'],
     put: (name, text) => {
       const file = join(world.work, name);
       writeFileSync(file, text);
@@ -85,6 +109,12 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
       await approver.answer(/Approval passphrase to approve/, PASSPHRASE);
       const code = await approver.exitCode();
       if (code !== 0) throw new Error(`blastgate approve ${id} exited ${code}`);
+    },
+    cleanup: () => {
+      rmSync(keyFile, { force: true });
+      rmSync(sys, { recursive: true, force: true });
+      rmSync(overlay, { recursive: true, force: true });
+      world.cleanup();
     },
   };
 };
