@@ -134,7 +134,8 @@ export const startEgressProxy = async (opts: EgressProxyOptions): Promise<Egress
     const body = gated ? decoded(raw, req.headers['content-encoding'] as string | undefined) : raw;
     const headers: WireRequest['headers'] = {};
     for (const [k, val] of Object.entries(req.headers)) {
-      if (HOP_BY_HOP.has(k) || k === 'content-length' || (gated && k === 'content-encoding')) continue;
+      // The body is already read whole: no `Expect: 100-continue` handshake upstream.
+      if (HOP_BY_HOP.has(k) || k === 'content-length' || k === 'expect' || (gated && k === 'content-encoding')) continue;
       headers[k] = val;
     }
     const hasBody = raw.length > 0 || req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined;

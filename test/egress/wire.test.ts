@@ -3,7 +3,7 @@
 // and fragments wait for a human, placeholders never leave toward a foreign host, other hosts get an
 // untouched tunnel, a pinned client fails, and the host's own loopback is no way out.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -39,9 +39,14 @@ describe('requests to a gated host (Railway)', () => {
   it('a safe query passes straight through, with the real token put in on the wire', async () => {
     world = makeEgressWorld(outside, terms);
     world.put('me.json', JSON.stringify({ query: 'query { me { name } }' }));
-    const done = await inSandbox(`curl -sS ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @me.json`);
+    const caKey = join(world.paths.dataDir, 'egress-ca', 'ca.key');
+    const done = await inSandbox(`curl -sS ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @me.json; echo; cat ${caKey} 2>&1; true`);
     expect(done.code, done.stderr).toBe(0);
-    expect(JSON.parse(done.stdout)).toEqual({ data: { me: { name: 'Ada' } } });
+    expect(JSON.parse(done.stdout.slice(0, done.stdout.indexOf('\n')))).toEqual({ data: { me: { name: 'Ada' } } });
+    // The install's CA key exists outside, owner-only, and is invisible inside.
+    expect(statSync(caKey).mode & 0o777).toBe(0o600);
+    expect(done.stdout).toMatch(/ca\.key: No such file or directory/);
+    expect(done.stdout).not.toContain('PRIVATE KEY');
     expect(outside.railway.received).toHaveLength(1);
     expect(outside.railway.received[0]!.headers.authorization).toBe(`Bearer ${REAL.railwayApiToken}`);
   });
