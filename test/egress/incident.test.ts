@@ -61,7 +61,11 @@ const approvedOnce = async (send: string, volume: string) => {
   expect(refusal.approve).toBe(`blastgate approve ${refusal.request}`);
   // Nothing reached the server: the request waits for a human.
   expect(outside.railway.received).toEqual([]);
-  await world.approve(refusal.request!);
+  // The human sees what they approve: the API call, the credential it carries, and what it destroys.
+  const screen = (await world.approve(refusal.request!)).replace(/\s+/g, ' ');
+  expect(screen).toContain('https://backboard.railway.app/graphql/v2');
+  expect(screen).toContain('RAILWAY_API_TOKEN');
+  expect(screen).toMatch(/Deletes a Railway volume/);
   expect(outside.railway.received).toEqual([]);
   world.put('go', '');
   const done = await run.done;

@@ -43,8 +43,8 @@ export interface EgressWorld extends World {
   /** Writes a file into the workspace (readable inside the jail). */
   put(name: string, text: string | Buffer): string;
   read(name: string): string;
-  /** Approves request `id` as a human in a real terminal outside (tmux), with the passphrase. */
-  approve(id: string): Promise<void>;
+  /** Approves request `id` as a human in a real terminal outside (tmux), with the passphrase; returns the screen. */
+  approve(id: string): Promise<string>;
 }
 
 export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = []): EgressWorld => {
@@ -106,9 +106,10 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
     approve: async (id) => {
       const approver = new Terminal(world.root, asUserArgv(world.user, [process.execPath, BIN, 'approve', id]), world.env, world.root);
       terms.push(approver);
-      await approver.answer(/Approval passphrase to approve/, PASSPHRASE);
+      const screen = await approver.answer(/Approval passphrase to approve/, PASSPHRASE);
       const code = await approver.exitCode();
       if (code !== 0) throw new Error(`blastgate approve ${id} exited ${code}`);
+      return screen;
     },
     cleanup: () => {
       rmSync(keyFile, { force: true });
