@@ -1,17 +1,22 @@
 // The install's egress CA: created once under blastgate's data dir (masked inside every jail), private
 // key readable only by its owner. Leaf certificates for gated hosts are minted on first use and cached
 // in memory; all leaves share one key, generated natively once per install (node-forge's RSA key
-// generation is pure JS and slow; its signing of one certificate is not).
+// generation is pure JS and slow; its signing of one certificate is not). node-forge (≈ 40 ms to load) is
+// loaded only to create the CA or mint a leaf, never on a sandbox start that finds the CA in place.
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import forge from 'node-forge';
+import type forgeModule from 'node-forge';
+
+type Forge = typeof forgeModule;
+let forgeLoaded: Forge | null = null;
+const loadForge = async (): Promise<Forge> => (forgeLoaded ??= (await import('node-forge')).default);
 
 export interface EgressCa {
   dir: string;
   certPem: string;
   /** Key and certificate chain (leaf + CA) for a host, in PEM. */
-  leafFor(host: string): { key: string; cert: string };
+  leafFor(host: string): Promise<{ key: string; cert: string }>;
 }
 
 const writeAtomic = (file: string, text: string, mode: number) => {
@@ -28,7 +33,7 @@ const newKeyPem = (): { publicPem: string; privatePem: string } => {
 
 const serial = () => `01${randomBytes(15).toString('hex')}`;
 
-const createCa = (dir: string) => {
+const createCa = (forge: Forge, dir: string) => {
   const key = newKeyPem();
   const cert = forge.pki.createCertificate();
   cert.publicKey = forge.pki.publicKeyFromPem(key.publicPem);
@@ -53,17 +58,18 @@ const createCa = (dir: string) => {
 };
 
 /** The CA of this install, created on first use. */
-export const ensureCa = (dataDir: string): EgressCa => {
+export const ensureCa = async (dataDir: string): Promise<EgressCa> => {
   const dir = join(dataDir, 'egress-ca');
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   chmodSync(dir, 0o700);
-  if (!existsSync(join(dir, 'ca.crt'))) createCa(dir);
+  if (!existsSync(join(dir, 'ca.crt'))) createCa(await loadForge(), dir);
   const certPem = readFileSync(join(dir, 'ca.crt'), 'utf8');
-  let signer: { caCert: forge.pki.Certificate; caKey: forge.pki.rsa.PrivateKey; leafPub: forge.pki.rsa.PublicKey; leafKey: string } | null = null;
+  let signer: { caCert: forgeModule.pki.Certificate; caKey: forgeModule.pki.rsa.PrivateKey; leafPub: forgeModule.pki.rsa.PublicKey; leafKey: string } | null = null;
   const cache = new Map<string, { key: string; cert: string }>();
-  const leafFor = (host: string) => {
+  const leafFor = async (host: string) => {
     const hit = cache.get(host);
     if (hit) return hit;
+    const forge = await loadForge();
     signer ??= {
       caCert: forge.pki.certificateFromPem(certPem),
       caKey: forge.pki.privateKeyFromPem(readFileSync(join(dir, 'ca.key'), 'utf8')),

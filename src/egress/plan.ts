@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { UsageError } from '../errors.js';
 import type { JailSpec } from '../sandbox/jail.js';
 import { SOCKET_DIR_INSIDE } from '../sandbox/socket-path.js';
-import { ensureCa, type EgressCa } from './ca.js';
+import type { EgressCa } from './ca.js';
 
 /** The proxy's port on the jail's own loopback (nothing else listens in a fresh network namespace). */
 export const EGRESS_PORT = 3128;
@@ -29,8 +29,7 @@ const bundled = (name: string): string => {
   throw new UsageError(`sandbox: dist/${name} is missing; run \`npm run build\``);
 };
 
-export const planEgress = (dataDir: string, sockDir: string, env: Record<string, string | undefined>): EgressPlan => {
-  const ca = ensureCa(dataDir);
+export const planEgress = (ca: EgressCa, sockDir: string, env: Record<string, string | undefined>): EgressPlan => {
   copyFileSync(bundled('egress-forwarder.js'), join(sockDir, 'egress-forwarder.js'));
   copyFileSync(bundled('egress-fetch-proxy.js'), join(sockDir, 'egress-fetch-proxy.js'));
   const system = existsSync(SYSTEM_BUNDLE) ? readFileSync(SYSTEM_BUNDLE, 'utf8') : '';

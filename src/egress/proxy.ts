@@ -98,10 +98,10 @@ const sendJson = (res: ServerResponse, status: number, json: Record<string, stri
 export const startEgressProxy = async (opts: EgressProxyOptions): Promise<EgressProxy> => {
   const { settings } = opts;
   const sockets = new Set<Socket>();
-  const contexts = new Map<string, SecureContext>();
+  const contexts = new Map<string, Promise<SecureContext>>();
   const contextFor = (host: string) => {
     let c = contexts.get(host);
-    if (!c) contexts.set(host, (c = createSecureContext(opts.ca.leafFor(host))));
+    if (!c) contexts.set(host, (c = opts.ca.leafFor(host).then((leaf) => createSecureContext(leaf))));
     return c;
   };
   const ca = settings.upstreamCa.length ? [...rootCertificates, ...settings.upstreamCa] : undefined;
@@ -190,12 +190,19 @@ export const startEgressProxy = async (opts: EgressProxyOptions): Promise<Egress
       return void client.end(`HTTP/1.1 403 Forbidden\r\nContent-Type: text/plain\r\nContent-Length: ${Buffer.byteLength(text)}\r\n\r\n${text}`);
     }
     if (settings.gated.has(target.host)) {
-      client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-      if (head.length) client.unshift(head);
-      const tls = new TLSSocket(client, { isServer: true, secureContext: contextFor(target.host), ALPNProtocols: ['http/1.1'] });
-      tls.on('error', () => client.destroy());
-      targets.set(tls, target);
-      inner.emit('connection', tls);
+      client.pause();
+      contextFor(target.host).then(
+        (secureContext) => {
+          client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+          if (head.length) client.unshift(head);
+          const tls = new TLSSocket(client, { isServer: true, secureContext, ALPNProtocols: ['http/1.1'] });
+          tls.on('error', () => client.destroy());
+          targets.set(tls, target);
+          inner.emit('connection', tls);
+          client.resume();
+        },
+        () => client.end('HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\n\r\n'),
+      );
       return;
     }
     const up = connect({ port: to.port, host: to.host, ...(to.checkAddress ? { lookup: remoteOnly } : {}) });

@@ -11,6 +11,7 @@ import { findCovered, searchDirs, type Covered } from './cover.js';
 import { credentialsByTool, envSecrets, expandHome, nameMatches, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
 import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
 import { planEgress, type EgressPlan } from '../egress/plan.js';
+import type { EgressCa } from '../egress/ca.js';
 import type { SandboxProfile } from './profile.js';
 
 export interface SandboxPlan {
@@ -27,8 +28,8 @@ export interface SandboxPlan {
   maskedCredentials: string[];
   /** blastgate's own state, config and system dirs hidden inside. */
   maskedState: string[];
-  /** The egress gate: proxy socket, CA, what the jail sees. */
-  egress: EgressPlan;
+  /** The egress gate: proxy socket, CA, what the jail sees (none without a CA: `doctor`). */
+  egress: EgressPlan | null;
 }
 
 const RUNTIME_PREFIX = 'blastgate-sandbox-';
@@ -85,6 +86,8 @@ export interface PlanInput {
   command: string[];
   workspace: string;
   env: Record<string, string | undefined>;
+  /** The install's egress CA (src/egress/ca.ts ensureCa); without it the jail has loopback only. */
+  egressCa?: EgressCa;
 }
 
 export const planSandbox = (input: PlanInput): SandboxPlan => {
@@ -131,9 +134,9 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
       masks.push({ path: f, replacement: { kind: 'file', source } });
     }
   }
-  // Before the state dirs are masked: the CA's key lives in the data dir, which must exist to be hidden.
-  const egress = planEgress(engine.paths.dataDir, sockDir, env);
-  masks.push(...egress.masks);
+  // The CA's key lives in the data dir, which exists by now (ensureCa) and is masked below.
+  const egress = input.egressCa ? planEgress(input.egressCa, sockDir, env) : null;
+  if (egress) masks.push(...egress.masks);
   // blastgate's own state (approvals, audit log), config (approval key, policy) and system dir.
   // Every config and system dir the gate reads (also the tighten-only ones reached through HOME/XDG/BLASTGATE_SYSTEM_DIR).
   const maskedState = [...new Set([engine.paths.stateDir, engine.paths.configDir, ...engine.paths.envConfigDirs, engine.paths.dataDir, engine.paths.systemDir, ...engine.paths.systemDirs.map((s) => s.dir)])].filter(isDir);
@@ -149,7 +152,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     PATH: pathDirs.join(':') || '/usr/local/bin:/usr/bin:/bin',
   };
   for (const s of secrets) jailEnv[s.name] = s.placeholder;
-  Object.assign(jailEnv, egress.env);
+  if (egress) Object.assign(jailEnv, egress.env);
 
   if (!isDir(input.workspace)) throw new UsageError(`sandbox: --workspace ${input.workspace} is not a directory`);
   const spec: JailSpec = {
@@ -161,7 +164,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     masks,
     socketDir: sockDir,
     env: jailEnv,
-    egress: egress.egress,
+    egress: egress ? egress.egress : { kind: 'none' },
   };
   return { id, runtimeDir, socketPath: join(sockDir, 'broker.sock'), spec, covered, coveredPaths, secrets, credentialsByTool: creds, maskedCredentials, maskedState, egress };
 };

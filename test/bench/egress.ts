@@ -80,7 +80,7 @@ export const main = async (): Promise<void> => {
     // The bench sets the override directly; in use only a root-owned system policy can (settings.ts).
     settings.resolve = { 'backboard.railway.app': `127.0.0.1:${railway.port}`, 'unrelated.example': `127.0.0.1:${unrelated.port}` };
     settings.upstreamCa = [certs.ca];
-    const ca = ensureCa(join(dir, 'data'));
+    const ca = await ensureCa(join(dir, 'data'));
     const socketPath = join(dir, 'egress.sock');
     const proxy = await startEgressProxy({ socketPath, settings, ca, judge: (r) => judgeRequest(r, { engine, settings, secrets: [], cwd: dir }) });
     const direct = (port: number) => () => netConnect(port, '127.0.0.1');
