@@ -50,7 +50,7 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
       credentialsByTool: plan.credentialsByTool,
       writable: [plan.spec.workspace, ...plan.spec.writable],
       env,
-      ...(plan.egress ? { egress: { socketPath: plan.egress.socketPath, ca: plan.egress.ca } } : {}),
+      ...(plan.egress ? { egress: { socketPath: plan.egress.socketPath, ca: plan.egress.ca, profile: profile.egress } } : {}),
     });
   } catch (err) {
     cleanupDir();

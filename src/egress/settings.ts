@@ -19,13 +19,20 @@ export interface EgressSettings {
   resolve: Record<string, string>;
   /** Extra CA certificates (PEM) the broker trusts upstream, beside the system's. */
   upstreamCa: string[];
+  /** Allow lists that must each pass too (a strict profile's); they only ever tighten. */
+  alsoAllow?: string[][];
 }
+
+/** A strict profile (`egress: { default: deny, allow }`) narrows what the policy lets out, never widens it. */
+export const withProfile = (s: EgressSettings, profile: { default: 'allow' | 'deny'; allow: string[] }): EgressSettings =>
+  profile.default === 'deny' ? { ...s, alsoAllow: [...(s.alsoAllow ?? []), profile.allow] } : s;
 
 const hostMatches = (pattern: string, host: string): boolean =>
   pattern.startsWith('*.') ? host.endsWith(pattern.slice(1)) || host === pattern.slice(2) : pattern.toLowerCase() === host.toLowerCase();
 
 export const isAllowed = (s: EgressSettings, host: string): boolean =>
-  s.defaultDecision === 'allow' || s.gated.has(host.toLowerCase()) || s.allow.some((p) => hostMatches(p, host));
+  s.gated.has(host.toLowerCase()) ||
+  ((s.defaultDecision === 'allow' || s.allow.some((p) => hostMatches(p, host))) && (s.alsoAllow ?? []).every((list) => list.some((p) => hostMatches(p, host))));
 
 /** The hosts a credential variable may be sent to. */
 export const hostsOf = (s: EgressSettings, name: string): string[] => s.credentialHosts.filter((c) => nameMatches(c.pattern, name)).flatMap((c) => c.hosts);
@@ -87,7 +94,8 @@ export type Destination = { ok: true; host: string; port: number; checkAddress: 
  */
 export const destination = (s: EgressSettings, host: string, port: number): Destination => {
   const h = host.toLowerCase();
-  const pinned = s.allow.some((p) => p.toLowerCase() === `${h}:${port}`);
+  const listed = (list: string[]) => list.some((p) => p.toLowerCase() === `${h}:${port}`);
+  const pinned = listed(s.allow) && (s.alsoAllow ?? []).every(listed);
   if (!pinned && !isAllowed(s, h)) return { ok: false, reason: `${h} is not on this sandbox's egress allow list` };
   const overridden = s.resolve[`${h}:${port}`] ?? s.resolve[h];
   if (overridden) return { ok: true, ...upstreamOf(s, h, port), checkAddress: false };

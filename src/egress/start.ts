@@ -6,7 +6,7 @@ import type { EnvSecret } from '../sandbox/credentials.js';
 import type { EgressCa } from './ca.js';
 import { judgeRequest } from './judge.js';
 import { startEgressProxy, type EgressProxy } from './proxy.js';
-import { egressSettings } from './settings.js';
+import { egressSettings, withProfile } from './settings.js';
 
 export interface StartEgress {
   socketPath: string;
@@ -15,10 +15,13 @@ export interface StartEgress {
   secrets: EnvSecret[];
   /** The workspace: the directory approvals of wire requests are bound to. */
   cwd: string;
+  /** The sandbox profile's egress section (a strict profile narrows the policy). */
+  profile?: { default: 'allow' | 'deny'; allow: string[] };
 }
 
 export const startEgress = async (o: StartEgress): Promise<EgressProxy> => {
-  const settings = egressSettings(o.engine.policy, o.engine.index);
+  const base = egressSettings(o.engine.policy, o.engine.index);
+  const settings = o.profile ? withProfile(base, o.profile) : base;
   const deps = { engine: o.engine, settings, secrets: o.secrets, cwd: o.cwd };
   const proxy = await startEgressProxy({
     socketPath: o.socketPath,

@@ -30,7 +30,7 @@ export interface BrokerOptions {
   /** The broker's own environment: where state, keys and policy are found, and the tools' PATH. */
   env: Record<string, string | undefined>;
   /** The egress gate's proxy (src/egress/): its socket and the install's CA. */
-  egress?: { socketPath: string; ca: import('../egress/ca.js').EgressCa };
+  egress?: { socketPath: string; ca: import('../egress/ca.js').EgressCa; profile?: { default: 'allow' | 'deny'; allow: string[] } };
 }
 
 export interface Broker {

@@ -3,11 +3,12 @@
 // and fragments wait for a human, placeholders never leave toward a foreign host, other hosts get an
 // untouched tunnel, a pinned client fails, and the host's own loopback is no way out.
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { Terminal } from '../confirm/sandbox.js';
+import { giveTo } from '../sandbox/agent-user.js';
 import { REAL } from '../sandbox/world.js';
 import { makeEgressWorld, RAILWAY_URL, startOutside, type EgressWorld, type Outside } from './world.js';
 
@@ -153,6 +154,27 @@ describe('a strict sandbox (egress.default: deny in the system policy)', () => {
     expect(outside.plain.received.map((r) => r.path)).toEqual(['/listed']);
     expect(done.stdout).toContain('{"data":{"me":{"name":"Ada"}}}');
     expect(audit()).toMatch(/egress to unrelated\.example:443 is not allowed/);
+  });
+});
+
+describe('a strict profile (egress: { default: deny, allow } in the sandbox profile)', () => {
+  it('narrows what the system policy lets out; gated hosts are still reached, and judged', async () => {
+    world = makeEgressWorld(outside, terms);
+    const profile = join(world.root, 'strict.yaml');
+    writeFileSync(profile, 'name: strict\negress: { default: deny, allow: [plain.example] }\n');
+    giveTo(world.user, profile);
+    world.put('me.json', JSON.stringify({ query: 'query { me { name } }' }));
+    world.put('unrelated-ca.crt', outside.caPem);
+    const line = [
+      'curl -sS --cacert unrelated-ca.crt https://unrelated.example/blob -o /dev/null; echo "tunnel rc=$?"',
+      'curl -sS http://plain.example/listed; echo',
+      `curl -sS ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @me.json; echo`,
+    ].join('; ');
+    const done = await world.startSandbox(line, ['--profile', profile]).done;
+    expect(done.stdout, done.stderr).toContain('tunnel rc=56');
+    expect(outside.unrelated.received).toEqual([]);
+    expect(outside.plain.received.map((r) => r.path)).toEqual(['/listed']);
+    expect(done.stdout).toContain('{"data":{"me":{"name":"Ada"}}}');
   });
 });
 

@@ -39,7 +39,9 @@ export const startOutside = async (): Promise<Outside> => {
   };
 };
 
-export interface EgressWorld extends World {
+export interface EgressWorld extends Omit<World, 'startSandbox'> {
+  /** `blastgate sandbox [args] -- bash -c <line>` as the agent user, with the system policy at /etc/blastgate. */
+  startSandbox(line: string, sandboxArgs?: string[]): { done: Promise<Done> };
   /** Writes a file into the workspace (readable inside the jail). */
   put(name: string, text: string | Buffer): string;
   read(name: string): string;
@@ -84,9 +86,9 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
    * namespace over an overlay of /etc (the host's /etc is untouched). Only /etc/blastgate can redirect
    * Railway's host (an agent-writable file could send the real token anywhere).
    */
-  const startSandbox = (line: string): { done: Promise<Done> } => {
+  const startSandbox = (line: string, sandboxArgs: string[] = []): { done: Promise<Done> } => {
     const inner = `set -e; mount -t overlay overlay -o lowerdir=/etc,upperdir=${overlay}/up,workdir=${overlay}/work /etc; mkdir -p /etc/blastgate; mount --bind ${sys} /etc/blastgate; exec "$@"`;
-    const argv = asUserArgv(world.user, [process.execPath, BIN, 'sandbox', '--', 'bash', '-c', line]);
+    const argv = asUserArgv(world.user, [process.execPath, BIN, 'sandbox', ...sandboxArgs, '--', 'bash', '-c', line]);
     const child = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', inner, 'sh', ...argv], { env: world.env, cwd: world.work, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
@@ -96,7 +98,7 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
   };
   return {
     ...world,
-    startSandbox: startSandbox as unknown as World['startSandbox'],
+    startSandbox,
     put: (name, text) => {
       const file = join(world.work, name);
       writeFileSync(file, text);
