@@ -28,6 +28,8 @@ export interface EgressProxy {
 
 /** Bodies larger than this are not judged: refused (fail closed). */
 const MAX_BODY = 8 * 1024 * 1024;
+/** An upstream silent this long is given up (the client gets a 502, never a request left hanging). */
+const UPSTREAM_IDLE_MS = 120_000;
 const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authorization', 'proxy-authenticate', 'te', 'trailer', 'transfer-encoding', 'upgrade']);
 
 class Refusal extends Error {
@@ -120,6 +122,7 @@ export const startEgressProxy = async (opts: EgressProxyOptions): Promise<Egress
       upRes.pipe(res);
     });
     up.on('error', (err) => sendJson(res, 502, { error: `blastgate: ${wire.host}: ${(err as NodeJS.ErrnoException).code ?? err.message}` }));
+    up.setTimeout(UPSTREAM_IDLE_MS, () => up.destroy(Object.assign(new Error('no answer'), { code: 'ETIMEDOUT' })));
     // The client went away before the answer was complete: stop the upstream request too.
     res.on('close', () => {
       if (!res.writableFinished) up.destroy();
