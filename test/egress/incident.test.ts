@@ -55,7 +55,9 @@ const approvedOnce = async (send: string, volume: string) => {
   world.put('body.json', volumeDelete(volume));
   world.put('req.py', PYTHON);
   world.put('fetch.mjs', NODE);
-  const run = world.startSandbox(`(${send}) > first.out 2>&1; while [ ! -e go ]; do sleep 0.1; done; (${send}) > second.out 2>&1; echo "token inside: $RAILWAY_API_TOKEN"`);
+  const run = world.startSandbox(
+    `(${send}) > first.out 2>&1; while [ ! -e go ]; do sleep 0.1; done; (${send}) > second.out 2>&1; (${send}) > third.out 2>&1; echo "token inside: $RAILWAY_API_TOKEN"`,
+  );
   const refusal = await refusalIn(world, 'first.out');
   expect(refusal.error).toBe("blastgate: needs a human's approval");
   expect(refusal.approve).toBe(`blastgate approve ${refusal.request}`);
@@ -71,6 +73,8 @@ const approvedOnce = async (send: string, volume: string) => {
   const done = await run.done;
   expect(done.code, done.stderr).toBe(0);
   expect(JSON.parse(world.read('second.out'))).toEqual({ data: { volumeDelete: true } });
+  // Once: the same request again needs a new approval.
+  expect(JSON.parse(world.read('third.out')).error).toBe("blastgate: needs a human's approval");
   // Exactly one request, the agent's own body, with the real token; inside there was only a placeholder.
   expect(outside.railway.received).toHaveLength(1);
   const got = outside.railway.received[0]!;

@@ -70,6 +70,14 @@ describe('requests to a gated host (Railway)', () => {
     expect(outside.railway.received).toEqual([]);
   });
 
+  it('a rule the system policy denies is refused on the wire with the reason, and never sent', async () => {
+    world = makeEgressWorld(outside, terms, [], ['rules:', '  curl:railway-volume-delete: deny']);
+    world.put('del.json', JSON.stringify({ query: 'mutation { volumeDelete(volumeId: "vol-1") }' }));
+    const done = await inSandbox(`curl -sS -w ' status=%{http_code}' ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @del.json`);
+    expect(done.stdout).toMatch(/^{"error":"blastgate: denied by policy: [^"]+"}\n status=403$/);
+    expect(outside.railway.received).toEqual([]);
+  });
+
   it('a client that pins its own CA fails closed: the server never sees the request', async () => {
     world = makeEgressWorld(outside, terms);
     world.put('railway-ca.crt', outside.caPem);

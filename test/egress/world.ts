@@ -49,7 +49,7 @@ export interface EgressWorld extends Omit<World, 'startSandbox'> {
   approve(id: string): Promise<string>;
 }
 
-export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = []): EgressWorld => {
+export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = [], topLevel: string[] = []): EgressWorld => {
   const world = makeWorld();
   // The user layer of a non-root user is in its password-database home, never $HOME (src/trust/layers.ts).
   const pwHome = spawnSync('getent', ['passwd', world.user.name], { encoding: 'utf8' }).stdout.split(':')[5]!;
@@ -75,6 +75,7 @@ export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines
       `    api.github.com: "${at(outside.railway)}"`,
       '  ca: ["/etc/blastgate/test-ca.crt"]',
       ...egressLines.map((l) => `  ${l}`),
+      ...topLevel,
       '',
     ].join('\n'),
     { mode: 0o644 },
