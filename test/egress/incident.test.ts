@@ -9,6 +9,9 @@ import { Terminal } from '../confirm/sandbox.js';
 import { REAL } from '../sandbox/world.js';
 import { makeEgressWorld, RAILWAY_URL, refusalIn, startOutside, type EgressWorld, type Outside } from './world.js';
 
+/** This file's own agent user (test/egress/world.ts). */
+const USER = 'bgt-egress';
+
 vi.setConfig({ testTimeout: 120_000, hookTimeout: 60_000 });
 
 let outside: Outside;
@@ -51,7 +54,7 @@ const CURL = (bin: string) => `${bin} -sS ${RAILWAY_URL} -H "Authorization: Bear
  * identical request again. Between the two, a human approves the pending request outside.
  */
 const approvedOnce = async (send: string, volume: string) => {
-  world = makeEgressWorld(outside, terms);
+  world = makeEgressWorld(USER, outside, terms);
   world.put('body.json', volumeDelete(volume));
   world.put('req.py', PYTHON);
   world.put('fetch.mjs', NODE);
@@ -72,7 +75,7 @@ const approvedOnce = async (send: string, volume: string) => {
   world.put('go', '');
   const done = await run.done;
   expect(done.code, done.stderr).toBe(0);
-  expect(JSON.parse(world.read('second.out'))).toEqual({ data: { volumeDelete: true } });
+  expect(JSON.parse(world.read('second.out')), `${world.read('second.out')}\n${readFileSync(join(world.paths.stateDir, 'audit.jsonl'), 'utf8')}`).toEqual({ data: { volumeDelete: true } });
   // Once: the same request again needs a new approval.
   expect(JSON.parse(world.read('third.out')).error).toBe("blastgate: needs a human's approval");
   // Exactly one request, the agent's own body, with the real token; inside there was only a placeholder.

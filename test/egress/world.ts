@@ -49,8 +49,12 @@ export interface EgressWorld extends Omit<World, 'startSandbox'> {
   approve(id: string): Promise<string>;
 }
 
-export const makeEgressWorld = (outside: Outside, terms: Terminal[], egressLines: string[] = [], topLevel: string[] = []): EgressWorld => {
-  const world = makeWorld();
+/**
+ * `userName`: one agent user per test file. The approval key lives in that user's password-database home,
+ * so two files running at once with one user would overwrite and remove each other's key.
+ */
+export const makeEgressWorld = (userName: string, outside: Outside, terms: Terminal[], egressLines: string[] = [], topLevel: string[] = []): EgressWorld => {
+  const world = makeWorld(userName);
   // The user layer of a non-root user is in its password-database home, never $HOME (src/trust/layers.ts).
   const pwHome = spawnSync('getent', ['passwd', world.user.name], { encoding: 'utf8' }).stdout.split(':')[5]!;
   const keyFile = join(pwHome, '.config', 'blastgate', 'approval-key.json');
