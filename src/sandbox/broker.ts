@@ -243,7 +243,16 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     server.once('error', reject);
     server.listen(opts.socketPath, () => resolve());
   });
-  const egress = opts.egress ? await (await import('../egress/start.js')).startEgress({ ...opts.egress, engine: await engineFor(opts.writable[0] ?? '/'), secrets: opts.secrets, cwd: opts.writable[0] ?? '/' }) : null;
+  let egress: { close(): Promise<void> } | null = null;
+  try {
+    const cwd = opts.writable[0] ?? '/';
+    if (opts.egress) egress = await (await import('../egress/start.js')).startEgress({ ...opts.egress, engine: await engineFor(cwd), secrets: opts.secrets, cwd });
+  } catch (err) {
+    // A broken egress policy stops the sandbox before the agent starts: no half-open broker left behind.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(opts.socketPath, { force: true });
+    throw err;
+  }
 
   const close = async () => {
     for (const r of running) r.signal('SIGKILL');
