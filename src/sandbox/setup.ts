@@ -118,7 +118,10 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   // working with its own settings; a value shared with a covered tool (DATABASE_URL) is hidden anyway.
   const creds = credentialsByTool(engine.index);
   const coveredCreds = Object.entries(creds).filter(([tool]) => wanted.has(tool)).map(([, c]) => c);
-  const envPatterns = [...new Set([...coveredCreds.flatMap((c) => c.env), ...profile.credentials.env])];
+  // With the egress gate, a credential that names its API hosts is hidden whoever uses it: the gate puts it
+  // back on the wire toward those hosts only (an uncovered tool or a script gets the placeholder).
+  const wireCreds = input.egressCa ? engine.index.rulesets.filter((set) => (set.credentials?.hosts?.length ?? 0) > 0).flatMap((set) => set.credentials?.env ?? []) : [];
+  const envPatterns = [...new Set([...coveredCreds.flatMap((c) => c.env), ...wireCreds, ...profile.credentials.env])];
   const secrets = envSecrets(env, envPatterns);
   const credFiles = [...new Set([...coveredCreds.flatMap((c) => c.files), ...profile.credentials.files].map((f) => expandHome(f, home)))];
 

