@@ -133,6 +133,10 @@ for (const [pkgName, file] of [['web-tree-sitter', 'web-tree-sitter.wasm'], ['tr
 // The sandbox client: what covers each guarded binary inside a jail. Its own tiny bundle (node core only),
 // and the built-in sandbox profiles as JSON (no YAML at sandbox start).
 await build({ entryPoints: [join(src, 'sandbox', 'client.ts')], outfile: join(dist, 'sandbox-client.js'), bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'warning' });
+// The egress gate's two pieces that run inside the jail (node core only): the loopback forwarder and fetch's proxy.
+for (const [entry, out] of [['forwarder.ts', 'egress-forwarder.js'], ['fetch-proxy.ts', 'egress-fetch-proxy.js']] as const) {
+  await build({ entryPoints: [join(src, 'egress', entry)], outfile: join(dist, out), bundle: true, format: 'cjs', platform: 'node', target: 'node20', minify: true, logLevel: 'warning' });
+}
 const { parse: parseYaml } = await import('yaml');
 const profileDir = join(src, 'sandbox', 'profiles');
 const profiles = Object.fromEntries(readdirSync(profileDir).filter((f) => f.endsWith('.yaml')).sort().map((f) => [f.slice(0, -5), parseYaml(readFileSync(join(profileDir, f), 'utf8'))]));

@@ -35,7 +35,9 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
   const pinned = pinnedProfile(engine.policy);
   if (pinned && opts.profile && opts.profile !== pinned) throw new DeniedError(`sandbox: the system policy pins the profile to ${JSON.stringify(pinned)}; --profile is not allowed`);
   const profile = await loadProfile(pinned ?? opts.profile ?? defaultProfileFor(opts.command));
-  const plan = planSandbox({ engine, profile, command: opts.command, workspace, env });
+  const { ensureCa } = await import('../egress/ca.js');
+  const egressCa = await ensureCa(engine.paths.dataDir);
+  const plan = planSandbox({ engine, profile, command: opts.command, workspace, env, egressCa });
   const cleanupDir = () => rmSync(plan.runtimeDir, { recursive: true, force: true });
   let broker;
   try {
@@ -48,6 +50,7 @@ export const runSandbox = async (opts: SandboxOptions): Promise<number> => {
       credentialsByTool: plan.credentialsByTool,
       writable: [plan.spec.workspace, ...plan.spec.writable],
       env,
+      ...(plan.egress ? { egress: { socketPath: plan.egress.socketPath, ca: plan.egress.ca, profile: profile.egress } } : {}),
     });
   } catch (err) {
     cleanupDir();

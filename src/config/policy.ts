@@ -19,6 +19,8 @@ export interface PolicyFile {
   confirm?: { timeout?: number; typeName?: Severity[]; passphrase?: 'never' | 'critical-production' | 'production' | 'always' };
   approval?: { wait?: number; ttl?: number };
   resolve?: { timeout?: number; network?: boolean };
+  /** The sandbox's egress gate (src/egress/settings.ts reads it; only a trusted system layer may loosen). */
+  egress?: { default?: 'allow' | 'deny'; allow?: string[]; resolve?: Record<string, string>; ca?: string[] };
 }
 
 /** Where a layer was read from; what each may do is in src/trust/layers.ts. */
@@ -48,7 +50,7 @@ export interface Policy {
   warnings?: string[];
 }
 
-export const DEFAULT_POLICY: Required<Omit<PolicyFile, 'rules'>> & { rules: Record<string, ActorDecision> } = {
+export const DEFAULT_POLICY: Required<Omit<PolicyFile, 'rules' | 'egress'>> & { rules: Record<string, ActorDecision> } = {
   locked: false,
   production: { patterns: ['prod', 'production', 'prd', 'live'], raise: true },
   decisions: {
@@ -64,7 +66,7 @@ export const DEFAULT_POLICY: Required<Omit<PolicyFile, 'rules'>> & { rules: Reco
 
 const DECISION_SET = new Set(['allow', 'confirm', 'deny']);
 const SEVERITY_SET = new Set(['low', 'medium', 'high', 'critical']);
-const TOP_KEYS = new Set(['locked', 'production', 'decisions', 'rules', 'confirm', 'approval', 'resolve', 'sandbox']);
+const TOP_KEYS = new Set(['locked', 'production', 'decisions', 'rules', 'confirm', 'approval', 'resolve', 'sandbox', 'egress']);
 const PASSPHRASE_MODES = ['never', 'critical-production', 'production', 'always'];
 
 const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);

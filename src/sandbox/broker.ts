@@ -29,6 +29,8 @@ export interface BrokerOptions {
   writable: string[];
   /** The broker's own environment: where state, keys and policy are found, and the tools' PATH. */
   env: Record<string, string | undefined>;
+  /** The egress gate's proxy (src/egress/): its socket and the install's CA. */
+  egress?: { socketPath: string; ca: import('../egress/ca.js').EgressCa; profile?: { default: 'allow' | 'deny'; allow: string[] } };
 }
 
 export interface Broker {
@@ -46,7 +48,7 @@ const DROPPED_ENV = /^(LD_|DYLD_|NODE_OPTIONS$|NODE_PATH$|BASH_ENV$|ENV$|PYTHON(
  * From inside, each would point the real tool at a file the agent wrote (a psqlrc with `\!`, a
  * terraformrc with provider overrides, a kubeconfig exec plugin, a git ssh command) and run it outside.
  */
-const HUMANS_ONLY_ENV = /^(HOME|XDG_[A-Z_]+_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS|PSQLRC|PGSERVICEFILE|PGSYSCONFDIR|PAGER|PSQL_PAGER|EDITOR|VISUAL|PSQL_EDITOR|TF_CLI_CONFIG_FILE|TERRAFORM_CONFIG|TF_PLUGIN_CACHE_DIR|KUBECONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_PROXY_COMMAND|GIT_ASKPASS|SSH_ASKPASS|DOCKER_CONFIG|CLOUDSDK_CONFIG|SHELL)$/;
+const HUMANS_ONLY_ENV = /^(HOME|XDG_[A-Z_]+_HOME|XDG_CONFIG_DIRS|XDG_DATA_DIRS|PSQLRC|PGSERVICEFILE|PGSYSCONFDIR|PAGER|PSQL_PAGER|EDITOR|VISUAL|PSQL_EDITOR|TF_CLI_CONFIG_FILE|TERRAFORM_CONFIG|TF_PLUGIN_CACHE_DIR|KUBECONFIG|AWS_CONFIG_FILE|AWS_SHARED_CREDENTIALS_FILE|GIT_SSH|GIT_SSH_COMMAND|GIT_EXEC_PATH|GIT_CONFIG_GLOBAL|GIT_CONFIG_SYSTEM|GIT_CONFIG_COUNT|GIT_CONFIG_KEY_\d+|GIT_CONFIG_VALUE_\d+|GIT_CONFIG_PARAMETERS|GIT_PROXY_COMMAND|GIT_ASKPASS|SSH_ASKPASS|DOCKER_CONFIG|CLOUDSDK_CONFIG|SHELL|(?:HTTPS?|ALL|NO)_PROXY|(?:https?|all|no)_proxy|SSL_CERT_FILE|NODE_EXTRA_CA_CERTS|REQUESTS_CA_BUNDLE|CURL_CA_BUNDLE|GIT_SSL_CAINFO)$/;
 
 class Refused extends Error {}
 
@@ -241,6 +243,16 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     server.once('error', reject);
     server.listen(opts.socketPath, () => resolve());
   });
+  let egress: { close(): Promise<void> } | null = null;
+  try {
+    const cwd = opts.writable[0] ?? '/';
+    if (opts.egress) egress = await (await import('../egress/start.js')).startEgress({ ...opts.egress, engine: await engineFor(cwd), secrets: opts.secrets, cwd });
+  } catch (err) {
+    // A broken egress policy stops the sandbox before the agent starts: no half-open broker left behind.
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    rmSync(opts.socketPath, { force: true });
+    throw err;
+  }
 
   const close = async () => {
     for (const r of running) r.signal('SIGKILL');
@@ -248,6 +260,7 @@ export const startBroker = async (opts: BrokerOptions): Promise<Broker> => {
     for (const c of conns) c.destroy();
     await new Promise<void>((resolve) => server.close(() => resolve()));
     rmSync(opts.socketPath, { force: true });
+    await egress?.close();
     // Requests this broker left waiting: nobody is there to run them any more.
     const paths = resolvePaths(opts.env);
     const { listPending, removePending } = await import('../approvals/store.js');

@@ -31,7 +31,12 @@ export const sandboxChecks = async (opts: { env?: Record<string, string | undefi
     checks.push({ id: 'sandbox:env', status: 'info', message: plan.secrets.length > 0 ? `credential variables replaced by placeholders: ${plan.secrets.map((s) => s.name).join(', ')}` : 'no credential variables set' });
     checks.push({ id: 'sandbox:files', status: 'info', message: plan.maskedCredentials.length > 0 ? `credential files behind placeholders: ${plan.maskedCredentials.join(', ')}` : 'no credential files found' });
     checks.push({ id: 'sandbox:state', status: 'info', message: `hidden inside: ${plan.maskedState.join(', ') || '(none exist yet)'}; /tmp, /var/tmp and /run are private` });
-    checks.push({ id: 'sandbox:egress', status: 'warn', message: 'network inside: loopback only; guarded tools reach the network through the broker, direct API calls from other programs do not (the egress gate is not built yet)' });
+    const gated = engine.index.apiHosts ?? [];
+    checks.push({
+      id: 'sandbox:egress',
+      status: 'info',
+      message: `network inside: only the broker's HTTP(S) proxy; requests to ${gated.length} gated API hosts are opened and judged (${gated.slice(0, 4).join(', ')}${gated.length > 4 ? ' …' : ''}), other web hosts get an untouched tunnel, non-HTTP destinations no route`,
+    });
   } finally {
     rmSync(plan.runtimeDir, { recursive: true, force: true });
   }

@@ -21,8 +21,11 @@ export interface JailSpec {
   socketDir: string;
   /** Variables set (string) or removed (null) inside. */
   env: Record<string, string | null>;
-  /** How the jail reaches the network. `none`: loopback only. The egress gate adds `{ kind: 'proxy', … }`. */
-  egress: { kind: 'none' };
+  /**
+   * How the jail reaches the network. `none`: loopback only. `proxy`: `node forwarder PORT SOCKET -- command`
+   * runs first inside, relaying a loopback port to the broker's egress proxy (src/egress/).
+   */
+  egress: { kind: 'none' } | { kind: 'proxy'; port: number; node: string; forwarder: string; socket: string };
 }
 
 export type Availability = { ok: true; detail: string } | { ok: false; missing: string };
@@ -63,7 +66,8 @@ export const bwrapArgs = (spec: JailSpec): string[] => {
   for (const c of spec.covers) a.push('--ro-bind', c.client, c.path);
   for (const [k, v] of Object.entries(spec.env)) a.push(...(v === null ? ['--unsetenv', k] : ['--setenv', k, v]));
   a.push('--chdir', spec.workspace, '--');
-  return [...a, ...spec.command];
+  const e = spec.egress;
+  return e.kind === 'proxy' ? [...a, e.node, e.forwarder, String(e.port), e.socket, '--', ...spec.command] : [...a, ...spec.command];
 };
 
 // Asynchronous on purpose: the probe runs while the sandbox loads its rules and plans the mounts.

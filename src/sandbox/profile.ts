@@ -20,6 +20,8 @@ export interface SandboxProfile {
   inside: string[];
   /** Extra directories to search for guarded binaries. */
   binDirs: string[];
+  /** A strict sandbox: only gated hosts (still judged) and `allow` get out. Only tightens the system policy. */
+  egress: { default: 'allow' | 'deny'; allow: string[] };
 }
 
 export const BUILTIN_PROFILES = ['generic', 'claude', 'codex', 'gemini', 'cursor-agent'] as const;
@@ -35,12 +37,15 @@ const strings = (v: unknown, where: string): string[] => {
 export const profileFrom = (raw: unknown, file: string): SandboxProfile => {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(`${file}: a sandbox profile must be a mapping`);
   const r = raw as Record<string, unknown>;
-  const known = new Set(['name', 'description', 'writable', 'readable', 'credentials', 'cover', 'inside', 'binDirs']);
+  const known = new Set(['name', 'description', 'writable', 'readable', 'credentials', 'cover', 'inside', 'binDirs', 'egress']);
   for (const k of Object.keys(r)) if (!known.has(k)) throw new ConfigError(`${file}: unknown key ${JSON.stringify(k)} (known: ${[...known].join(', ')})`);
   const creds = (r.credentials ?? {}) as Record<string, unknown>;
   if (typeof creds !== 'object' || Array.isArray(creds)) throw new ConfigError(`${file}: credentials: must be a mapping with env and files`);
   const cover = r.cover ?? 'all';
   if (cover !== 'all' && !Array.isArray(cover)) throw new ConfigError(`${file}: cover: must be "all" or a list of program names`);
+  const egress = (r.egress ?? {}) as Record<string, unknown>;
+  if (typeof egress !== 'object' || Array.isArray(egress)) throw new ConfigError(`${file}: egress: must be a mapping with default and allow`);
+  if (egress.default !== undefined && egress.default !== 'allow' && egress.default !== 'deny') throw new ConfigError(`${file}: egress.default: must be allow or deny`);
   return {
     name: typeof r.name === 'string' ? r.name : file,
     description: typeof r.description === 'string' ? r.description : '',
@@ -50,6 +55,7 @@ export const profileFrom = (raw: unknown, file: string): SandboxProfile => {
     cover: cover === 'all' ? 'all' : strings(cover, `${file}: cover`),
     inside: strings(r.inside, `${file}: inside`),
     binDirs: strings(r.binDirs, `${file}: binDirs`),
+    egress: { default: egress.default === 'deny' ? 'deny' : 'allow', allow: strings(egress.allow, `${file}: egress.allow`) },
   };
 };
 
@@ -75,6 +81,7 @@ const onGeneric = (base: SandboxProfile, p: SandboxProfile): SandboxProfile => (
   credentials: { env: union(base.credentials.env, p.credentials.env), files: union(base.credentials.files, p.credentials.files) },
   inside: union(base.inside, p.inside),
   binDirs: union(base.binDirs, p.binDirs),
+  egress: base.egress.default === 'deny' || p.egress.default === 'deny' ? { default: 'deny', allow: union(base.egress.allow, p.egress.allow) } : p.egress,
 });
 
 /** A built-in name (`claude`) or a YAML file of the user's; both extend `generic`. */

@@ -10,6 +10,8 @@ import { isShimDir } from '../shims/marker.js';
 import { findCovered, searchDirs, type Covered } from './cover.js';
 import { credentialsByTool, envSecrets, expandHome, nameMatches, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
 import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
+import { planEgress, type EgressPlan } from '../egress/plan.js';
+import type { EgressCa } from '../egress/ca.js';
 import type { SandboxProfile } from './profile.js';
 
 export interface SandboxPlan {
@@ -26,6 +28,8 @@ export interface SandboxPlan {
   maskedCredentials: string[];
   /** blastgate's own state, config and system dirs hidden inside. */
   maskedState: string[];
+  /** The egress gate: proxy socket, CA, what the jail sees (none without a CA: `doctor`). */
+  egress: EgressPlan | null;
 }
 
 const RUNTIME_PREFIX = 'blastgate-sandbox-';
@@ -82,6 +86,8 @@ export interface PlanInput {
   command: string[];
   workspace: string;
   env: Record<string, string | undefined>;
+  /** The install's egress CA (src/egress/ca.ts ensureCa); without it the jail has loopback only. */
+  egressCa?: EgressCa;
 }
 
 export const planSandbox = (input: PlanInput): SandboxPlan => {
@@ -112,7 +118,10 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   // working with its own settings; a value shared with a covered tool (DATABASE_URL) is hidden anyway.
   const creds = credentialsByTool(engine.index);
   const coveredCreds = Object.entries(creds).filter(([tool]) => wanted.has(tool)).map(([, c]) => c);
-  const envPatterns = [...new Set([...coveredCreds.flatMap((c) => c.env), ...profile.credentials.env])];
+  // With the egress gate, a credential that names its API hosts is hidden whoever uses it: the gate puts it
+  // back on the wire toward those hosts only (an uncovered tool or a script gets the placeholder).
+  const wireCreds = input.egressCa ? engine.index.rulesets.filter((set) => (set.credentials?.hosts?.length ?? 0) > 0).flatMap((set) => set.credentials?.env ?? []) : [];
+  const envPatterns = [...new Set([...coveredCreds.flatMap((c) => c.env), ...wireCreds, ...profile.credentials.env])];
   const secrets = envSecrets(env, envPatterns);
   const credFiles = [...new Set([...coveredCreds.flatMap((c) => c.files), ...profile.credentials.files].map((f) => expandHome(f, home)))];
 
@@ -128,6 +137,9 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
       masks.push({ path: f, replacement: { kind: 'file', source } });
     }
   }
+  // The CA's key lives in the data dir, which exists by now (ensureCa) and is masked below.
+  const egress = input.egressCa ? planEgress(input.egressCa, sockDir, env) : null;
+  if (egress) masks.push(...egress.masks);
   // blastgate's own state (approvals, audit log), config (approval key, policy) and system dir.
   // Every config and system dir the gate reads (also the tighten-only ones reached through HOME/XDG/BLASTGATE_SYSTEM_DIR).
   const maskedState = [...new Set([engine.paths.stateDir, engine.paths.configDir, ...engine.paths.envConfigDirs, engine.paths.dataDir, engine.paths.systemDir, ...engine.paths.systemDirs.map((s) => s.dir)])].filter(isDir);
@@ -143,6 +155,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     PATH: pathDirs.join(':') || '/usr/local/bin:/usr/bin:/bin',
   };
   for (const s of secrets) jailEnv[s.name] = s.placeholder;
+  if (egress) Object.assign(jailEnv, egress.env);
 
   if (!isDir(input.workspace)) throw new UsageError(`sandbox: --workspace ${input.workspace} is not a directory`);
   const spec: JailSpec = {
@@ -154,7 +167,7 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
     masks,
     socketDir: sockDir,
     env: jailEnv,
-    egress: { kind: 'none' },
+    egress: egress ? egress.egress : { kind: 'none' },
   };
-  return { id, runtimeDir, socketPath: join(sockDir, 'broker.sock'), spec, covered, coveredPaths, secrets, credentialsByTool: creds, maskedCredentials, maskedState };
+  return { id, runtimeDir, socketPath: join(sockDir, 'broker.sock'), spec, covered, coveredPaths, secrets, credentialsByTool: creds, maskedCredentials, maskedState, egress };
 };

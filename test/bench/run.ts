@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 
-const benches = ['verdict.ts', 'shims.ts', 'sandbox.ts', 'inputs.ts'];
+const benches = ['verdict.ts', 'shims.ts', 'sandbox.ts', 'inputs.ts', 'egress.ts'];
 for (const file of benches) {
   const path = join(import.meta.dirname, file);
   if (!existsSync(path)) continue;

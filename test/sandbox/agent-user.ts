@@ -13,15 +13,15 @@ export interface AgentUser {
 }
 
 /** Creates the user once (idempotent); the tests give it a temp HOME of its own each run. */
-export const agentUser = (): AgentUser => {
-  const id = () => spawnSync('id', ['-u', AGENT_USER], { encoding: 'utf8' });
+export const agentUser = (name = AGENT_USER): AgentUser => {
+  const id = () => spawnSync('id', ['-u', name], { encoding: 'utf8' });
   if (id().status !== 0) {
-    const r = spawnSync('useradd', ['--no-create-home', '--shell', '/bin/sh', AGENT_USER], { encoding: 'utf8' });
-    if (r.status !== 0 && id().status !== 0) throw new Error(`useradd ${AGENT_USER}: ${r.stderr}`);
+    const r = spawnSync('useradd', ['--no-create-home', '--shell', '/bin/sh', name], { encoding: 'utf8' });
+    if (r.status !== 0 && id().status !== 0) throw new Error(`useradd ${name}: ${r.stderr}`);
   }
   const uid = Number(id().stdout.trim());
-  const gid = Number(spawnSync('id', ['-g', AGENT_USER], { encoding: 'utf8' }).stdout.trim());
-  return { name: AGENT_USER, uid, gid };
+  const gid = Number(spawnSync('id', ['-g', name], { encoding: 'utf8' }).stdout.trim());
+  return { name, uid, gid };
 };
 
 /** Recursively hand a directory to the user. */

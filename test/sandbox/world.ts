@@ -27,8 +27,9 @@ export interface World {
   cleanup(): void;
 }
 
-export const makeWorld = (): World => {
-  const user = agentUser();
+/** `userName`: another test area's own agent user (its password-database home holds its approval key). */
+export const makeWorld = (userName?: string): World => {
+  const user = agentUser(userName);
   const root = userTempDir(user, 'bg-sbx-');
   const home = join(root, 'home');
   const work = join(root, 'work');
