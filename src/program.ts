@@ -68,9 +68,10 @@ Examples:
   const rules = program.command('rules').description('list, show and test rulesets');
   rules
     .command('list')
-    .description('every loaded rule with its severity and origin')
+    .description('every loaded rule with its severity and origin (--tools: each guarded tool with its rule count)')
     .option('--json', 'machine-readable')
-    .action(async (opts: { json?: boolean }) => {
+    .option('--tools', 'one line per tool: rule count and the programs it guards')
+    .action(async (opts: { json?: boolean; tools?: boolean }) => {
       const { rulesList } = await import('./commands/rules.js');
       setCode(await rulesList(opts));
     });

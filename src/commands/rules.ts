@@ -7,8 +7,18 @@ import type { Ruleset } from '../rulesets/types.js';
 
 const print = (t: string) => process.stdout.write(`${t}\n`);
 
-export const rulesList = async (opts: { json?: boolean }): Promise<number> => {
+/** `rules list --tools`: one line per ruleset — the tool, the programs it guards, how many rules. */
+const toolRows = (sets: Ruleset[]) =>
+  sets.map((set) => ({ tool: set.tool, binaries: set.binaries, rules: set.rules.length + (set.mcp?.length ?? 0), origin: set.origin }));
+
+export const rulesList = async (opts: { json?: boolean; tools?: boolean }): Promise<number> => {
   const { index } = await loadEngine();
+  if (opts.tools) {
+    const rows = toolRows(index.rulesets);
+    if (opts.json) print(JSON.stringify(rows));
+    else for (const r of rows) print(`${r.tool.padEnd(18)} ${String(r.rules).padStart(3)} rules  ${r.origin.padEnd(8)} ${r.binaries.join(', ')}`);
+    return 0;
+  }
   const rows = index.rulesets.flatMap((set) => [...set.rules, ...(set.mcp ?? [])].map((r) => ({ id: r.id, severity: r.severity, origin: set.origin, message: r.message })));
   if (opts.json) print(JSON.stringify(rows));
   else for (const r of rows) print(`${r.id.padEnd(36)} ${r.severity.padEnd(9)} ${r.origin.padEnd(8)} ${r.message}`);

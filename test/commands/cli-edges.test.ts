@@ -53,3 +53,22 @@ describe('the system refuses a file operation', () => {
     expect(r.stderr).toMatch(/^blastgate: ENOTDIR: not a directory, mkdir '\/dev\/null\/shims'\n$/);
   });
 });
+
+describe('rules list --tools', () => {
+  it('lists every guarded tool with its rule count, and --json gives the same rows', () => {
+    const box = sandbox();
+    try {
+      const text = blastgate(['rules', 'list', '--tools'], { env: box.env });
+      expect(text.code, text.stderr).toBe(0);
+      const rows = JSON.parse(blastgate(['rules', 'list', '--tools', '--json'], { env: box.env }).stdout) as Array<{ tool: string; rules: number; binaries: string[] }>;
+      for (const tool of ['terraform', 'railway', 'psql', 'kubectl', 'aws', 'docker', 'helm', 'mysql', 'mongosh', 'redis-cli', 'gcloud', 'az', 'fly', 'heroku', 'gh', 'wrangler', 'find', 'dd']) {
+        const row = rows.find((r) => r.tool === tool);
+        expect(row, tool).toBeDefined();
+        expect(row!.rules, tool).toBeGreaterThan(0);
+        expect(text.stdout).toMatch(new RegExp(`^${tool.replace('-', '\\-')}\\s+${row!.rules} rules`, 'm'));
+      }
+    } finally {
+      rmSync(box.root, { recursive: true, force: true });
+    }
+  });
+});
