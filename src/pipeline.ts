@@ -4,7 +4,7 @@ import type { Policy } from './config/policy.js';
 import type { RuleIndex } from './rulesets/types.js';
 import { PayloadReader } from './payload/reader.js';
 import { writtenPaths } from './payload/written.js';
-import { decide } from './stages/decide.js';
+import { blastOf, decide } from './stages/decide.js';
 import { layerUnknowns } from './trust/broken.js';
 import { matchInvocation } from './stages/match.js';
 import { parseLine } from './stages/parse.js';
@@ -132,17 +132,12 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   }
   const decided = decide({ matches, unknowns, target, actor: ctx.actor.actor, policy: ctx.policy });
   trace.push({ stage: 'decide', actor: ctx.actor.actor, actorReason: ctx.actor.reason, production: decided.production, decision: decided.decision, reason: decided.reason });
-  const backupsGo = matches.some((m) => m.blast?.backups);
   return {
     decision: decided.decision,
     severity: decided.severity,
     matches,
     target,
-    blast: {
-      irreversible: matches.some((m) => m.blast?.irreversible),
-      backups: backupsGo ? 'deleted' : (target?.backups ?? 'unknown'),
-      production: decided.production,
-    },
+    blast: blastOf(matches, target, decided.production),
     commands: invocations.map((i) => ({ argv: i.argv, program: i.program, wrappers: i.wrappers, ...(i.targets ? { targets: i.targets } : {}) })),
     unknowns,
     actor: ctx.actor.actor,

@@ -2,7 +2,7 @@
 // past a size cap or a deadline, never blocking. Anything else is left unread for the tool: a FIFO or a
 // pipe (`<(…)`, `/dev/stdin`) read by the gate would be consumed before the tool starts.
 import { closeSync, constants, fstatSync, openSync, readSync, statSync, type Stats } from 'node:fs';
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 
 /** Cap on one payload held for analysis (8 MiB); larger files are unknown and never read whole. */
 export const MAX_PAYLOAD_BYTES = 8 * 1024 * 1024;
@@ -15,7 +15,10 @@ export type FileRead =
   | { ok: true; path: string; bytes: Buffer; text: string; sha256: string }
   | { ok: false; path: string; problem: string };
 
-export const sha256 = (bytes: Buffer | string): string => createHash('sha256').update(bytes).digest('hex');
+// node:crypto costs a few ms to load: only a command that reads a payload pays for it.
+let crypto: typeof import('node:crypto') | undefined;
+export const sha256 = (bytes: Buffer | string): string =>
+  (crypto ??= createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto')).createHash('sha256').update(bytes).digest('hex');
 
 const kindOf = (st: Stats): string =>
   st.isFIFO() ? 'a FIFO or pipe' : st.isCharacterDevice() ? 'a device' : st.isBlockDevice() ? 'a block device' : st.isSocket() ? 'a socket' : st.isDirectory() ? 'a directory' : 'not a regular file';

@@ -1,7 +1,8 @@
 // Which files on the host are guarded tools, found everywhere an agent could reach them by path.
-import { accessSync, constants, readdirSync, readlinkSync, realpathSync, statSync } from 'node:fs';
+import { readdirSync, readlinkSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { expandHome } from './credentials.js';
+import { isExecutableFile, realOrNull } from '../io/files.js';
 
 export interface Covered {
   /** The real file the client is mounted over (symlinks resolved: a mount follows them anyway). */
@@ -14,23 +15,6 @@ export interface Covered {
 
 const SYSTEM_DIRS = ['/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'];
 
-const realOrNull = (p: string): string | null => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return null;
-  }
-};
-
-const isExecutableFile = (file: string): boolean => {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 const postgresBinDirs = (): string[] => {
   try {

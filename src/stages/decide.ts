@@ -1,6 +1,6 @@
 // Stage 6: severity × production × actor × policy → allow / confirm / deny. The only stage that decides.
 import type { ActorDecision, Policy } from '../config/policy.js';
-import { SEVERITIES, type Actor, type Decision, type Match, type Severity, type Target, type Unknown } from '../types.js';
+import { SEVERITIES, type Actor, type Decision, type Match, type Severity, type Target, type Unknown, type Verdict } from '../types.js';
 
 const ORDER: Record<Decision, number> = { allow: 0, confirm: 1, deny: 2 };
 export const strictest = (a: Decision, b: Decision): Decision => (ORDER[a] >= ORDER[b] ? a : b);
@@ -102,3 +102,10 @@ export const decide = ({ matches, unknowns, target, actor, policy }: DecideInput
   }
   return { decision, severity, production, reason };
 };
+
+/** What the verdict says is lost: irreversible, backups too, production — from the matches and the target. */
+export const blastOf = (matches: Match[], target: Target | null, production: boolean | 'unknown'): Verdict['blast'] => ({
+  irreversible: matches.some((m) => m.blast?.irreversible),
+  backups: matches.some((m) => m.blast?.backups) ? 'deleted' : (target?.backups ?? 'unknown'),
+  production,
+});

@@ -1,12 +1,13 @@
 // Stage 8: find the real tool past every blastgate shim and run it as if blastgate were not there:
 // same argv, env, cwd and stdio, its exit code returned, its death by a signal repeated on ourselves.
 import { createRequire } from 'node:module';
-import { accessSync, constants, readFileSync, realpathSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { constants as osConstants } from 'node:os';
 import { basename, isAbsolute, join } from 'node:path';
 import { BlastgateError, ToolNotFoundError } from '../errors.js';
 import { isShimDir, isShimFile } from '../shims/marker.js';
 import type { Readable } from 'node:stream';
+import { isExecutableFile, realOrNull } from '../io/files.js';
 
 // Loaded on first exec, not at start-up: `check` and `hook` share this bundle and never spawn.
 const childProcess = () => createRequire(import.meta.url)('node:child_process') as typeof import('node:child_process');
@@ -20,23 +21,6 @@ export interface LookupOptions {
   skipFiles?: string[];
 }
 
-const realOrNull = (p: string): string | null => {
-  try {
-    return realpathSync(p);
-  } catch {
-    return null;
-  }
-};
-
-const isExecutableFile = (file: string): boolean => {
-  try {
-    if (!statSync(file).isFile()) return false;
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 /**
  * Every executable named `tool` on PATH that is not a blastgate shim, in PATH order. Relative and

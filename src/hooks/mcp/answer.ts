@@ -1,7 +1,7 @@
 // `blastgate hook <harness>` for an MCP tool call: the call's rules → decide → the harness's own answer.
 // Loaded only when the payload is an MCP call. No rule concerns the tool → no opinion.
 import { loadEngine } from '../../engine.js';
-import { decide } from '../../stages/decide.js';
+import { blastOf, decide } from '../../stages/decide.js';
 import type { Verdict } from '../../types.js';
 import { canAskIn } from '../claude-code.js';
 import { describeVerdict } from '../reason.js';
@@ -35,11 +35,7 @@ export const judgeMcpCall = async (call: McpCall, opts: McpAnswerOptions): Promi
     severity: decided.severity,
     matches,
     target,
-    blast: {
-      irreversible: matches.some((m) => m.blast?.irreversible),
-      backups: matches.some((m) => m.blast?.backups) ? 'deleted' : (target?.backups ?? 'unknown'),
-      production: decided.production,
-    },
+    blast: blastOf(matches, target, decided.production),
     commands: [{ argv: [call.fullName, JSON.stringify(call.args)], program: call.fullName, wrappers: [] }],
     unknowns,
     actor: engine.actor.actor,
