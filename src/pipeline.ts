@@ -11,7 +11,7 @@ import { parseLine } from './stages/parse.js';
 import { withLineContext } from './stages/pipes.js';
 import { resolveTarget } from './stages/resolve.js';
 import { unwrap } from './stages/unwrap.js';
-import { expandInline } from './inline/expand.js';
+import { interpreterFor } from './inline/interpreters.js';
 import { scriptReader } from './unwrap/read-script.js';
 import { SEVERITIES, type Actor, type Invocation, type Match, type SimpleCommand, type StdinSource, type TraceStep, type Unknown, type Verdict } from './types.js';
 
@@ -79,7 +79,9 @@ export const guard = async (input: GuardInput, ctx: GuardContext): Promise<Verdi
   let cwds = followCd(invocations, ctx.cwd, ctx.env.HOME);
   const reader = new PayloadReader(writtenPaths(parsed.commands, ctx.env, ctx.cwd));
   // Code handed to an interpreter (python -c, node -e, a script): what it would run joins the line.
-  const inline = await expandInline(invocations, cwds, {
+  const inline = !invocations.some((i) => interpreterFor(i.program))
+    ? { invocations: [], unknowns: [] }
+    : await (await import('./inline/expand.js')).expandInline(invocations, cwds, {
     line: async (text) => {
       const nested = withLineContext(await parseLine(text));
       const found = { invocations: [] as Invocation[], unknowns: [...nested.unknowns] };

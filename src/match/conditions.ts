@@ -3,7 +3,6 @@ import type { Finding } from '../types.js';
 import type { MatchSpec } from '../rulesets/types.js';
 import { isFalsy, type ReadArgs } from './read-args.js';
 import { anyWordAtRunTime, wholeWordExpansion, withoutExpansions } from './expansions.js';
-import { protectedHit, protectedSet } from './protected-paths.js';
 import { compileRegex } from './regex.js';
 
 export interface Subject {
@@ -117,6 +116,7 @@ export const evaluate = async (spec: MatchSpec, s: Subject, wildcards = true): P
     findings.push({ kind: 'api-host', detail: host ?? `a URL only known at run time (${hit.w})`, details: { host: host ?? hit.w } });
   }
   if (spec.protectedPath) {
+    const { protectedHit, protectedSet } = await import('./protected-paths.js');
     const why = protectedHit(after.map((a) => ({ word: a.w, dynamic: a.dyn })), protectedSet(s.env, s.cwd), s.cwd);
     if (!why) return null;
     findings.push({ kind: 'protected-path', detail: why, details: { paths: [why] } });

@@ -1,11 +1,10 @@
 // Stage 3 (+4): check one invocation against its tool's rules; payload analyzers run only when a rule asks.
 import { parse as shellParse } from 'shell-quote';
 import { loadAnalyzer } from '../analyzers/index.js';
+import type { Payload } from '../analyzers/types.js';
 import { ANY_WORD, evaluate, type Subject } from '../match/conditions.js';
-import { gitView } from '../match/git-config.js';
 import { collectPayloads } from '../match/payloads.js';
 import { indexGrammar, isFalsy, readArgs, type GrammarIndex } from '../match/read-args.js';
-import { readImplicit } from '../payload/implicit.js';
 import { PayloadReader } from '../payload/reader.js';
 import type { RuleIndex, Ruleset } from '../rulesets/types.js';
 import { SEVERITIES, type Finding, type Invocation, type Match, type Severity, type TraceStep, type Unknown } from '../types.js';
@@ -126,10 +125,17 @@ const matchRuleset = async (set: Ruleset, inv: Invocation, n: number, ctx: Match
   let given = inv.argsUnknown ? [...inv.argv.slice(1), ANY_WORD] : inv.argv.slice(1);
   let nested: string[] = [];
   let unknown: string | null = null;
-  if (set.grammar.config === 'git') ({ args: given, nested, unknown } = gitView(given, env, ctx.cwd));
+  // git's configuration reader and the implicit-input readers load only for tools that need them.
+  if (set.grammar.config === 'git') {
+    const { gitView } = await import('../match/git-config.js');
+    ({ args: given, nested, unknown } = gitView(given, env, ctx.cwd));
+  }
   const g = grammarOf(set);
   const reader = ctx.reader ?? new PayloadReader();
-  const implicit = readImplicit(inv, withEnvArgs(given, set, env), set, g, { env, cwd: ctx.cwd, reader });
+  const withEnv = withEnvArgs(given, set, env);
+  const implicit = set.grammar.implicit?.length
+    ? (await import('../payload/implicit.js')).readImplicit(inv, withEnv, set, g, { env, cwd: ctx.cwd, reader })
+    : { args: withEnv, payloads: new Map<string, Payload[]>(), unknowns: [] as Unknown[] };
   const args = implicit.args;
   const readings = [readArgs(args, g, false), readArgs(args, g, true)];
   // Env words are spliced into the middle of args, so run-time words are known by their text.
