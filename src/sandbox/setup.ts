@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Engine } from '../engine.js';
 import { UsageError } from '../errors.js';
 import { isShimDir } from '../shims/marker.js';
+import { packageRoot } from '../shims/self.js';
 import { findCovered, searchDirs, type Covered } from './cover.js';
 import { credentialsByTool, envSecrets, expandHome, nameMatches, newPlaceholder, type CredentialNames, type EnvSecret } from './credentials.js';
 import { PRIVATE_TMPFS, type JailSpec } from './jail.js';
@@ -146,7 +147,8 @@ export const planSandbox = (input: PlanInput): SandboxPlan => {
   for (const d of maskedState) masks.push({ path: d, replacement: { kind: 'empty-dir' } });
 
   const underPrivate = (p: string) => PRIVATE_TMPFS.some((d) => p === d || p.startsWith(`${d}/`));
-  const readable = [...new Set([home, ...profile.readable.map((r) => expandHome(r, home))])].filter((r) => r !== '/' && underPrivate(r) && existsSync(r));
+  // blastgate itself (the client covering each tool runs it) and node stay visible even under /tmp.
+  const readable = [...new Set([home, packageRoot(), dirname(process.execPath), ...profile.readable.map((r) => expandHome(r, home))])].filter((r) => r !== '/' && underPrivate(r) && existsSync(r));
   const writable = [...profile.writable.map((w) => expandHome(w, home)).filter((w) => existsSync(w)), agentTmp];
   const jailEnv: Record<string, string | null> = {
     BLASTGATE_ACTOR: 'agent',

@@ -33,6 +33,9 @@ mkdir -p "$R/ns" "$R/out"
 mount -t tmpfs tmpfs "$R/ns" && mkdir -p "$R/ns/up" "$R/ns/work"
 mount -t overlay overlay -o "lowerdir=/etc,upperdir=$R/ns/up,workdir=$R/ns/work" /etc
 mount -t tmpfs -o mode=0755 tmpfs /usr/local/lib
+# blastgate itself where a system install puts it: root's all the way up (the checkout may live under /tmp).
+mkdir -p /usr/local/lib/blastgate-pkg && mount --bind "$(dirname "$(dirname "$BIN")")" /usr/local/lib/blastgate-pkg
+BIN=/usr/local/lib/blastgate-pkg/bin/blastgate.js
 mount -t tmpfs -o mode=0755 tmpfs /var/log
 UH=$(getent passwd "$U" | cut -d: -f6)
 mount -t tmpfs -o "mode=0755,uid=$(id -u "$U"),gid=$(id -g "$U")" tmpfs "$UH"

@@ -2,12 +2,16 @@
 // (exit 2, one line) and never runs the command unconfined. Each case is made real with an outer bwrap.
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it, vi } from 'vitest';
+import { dirname } from 'node:path';
 import { BIN } from './world.js';
+
+// The checkout itself stays visible when it lives under the outer jail's private /tmp.
+const REPO = dirname(dirname(BIN));
 
 vi.setConfig({ testTimeout: 60_000 });
 
 const underOuterJail = (outer: string[]) =>
-  spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', ...outer, '--', process.execPath, BIN, 'sandbox', '--', 'sh', '-c', 'echo UNCONFINED'], {
+  spawnSync('bwrap', ['--ro-bind', '/', '/', '--dev', '/dev', '--proc', '/proc', '--tmpfs', '/tmp', '--ro-bind', REPO, REPO, ...outer, '--', process.execPath, BIN, 'sandbox', '--', 'sh', '-c', 'echo UNCONFINED'], {
     encoding: 'utf8',
     cwd: '/',
   });
