@@ -1,5 +1,5 @@
 // What unwrap knows about one command while its wrappers come off, and the moves a wrapper can make.
-import type { Invocation, SimpleCommand, StdinSource, Unknown, Unwrapped } from '../types.js';
+import type { Invocation, SimpleCommand, Unknown, Unwrapped } from '../types.js';
 
 export interface UnwrapContext {
   /** npm package → the binary it provides, e.g. '@railway/cli' → 'railway'. */
@@ -15,21 +15,12 @@ export interface UnwrapContext {
   depth?: number;
 }
 
-/** Everything known about one command while its wrappers come off. */
-export interface State {
-  argv: string[];
-  dynamic: number[];
-  env: Record<string, string>;
-  clearedEnv: boolean;
-  unsetEnv: string[];
-  stdin: StdinSource;
-  wrappers: string[];
-  argsUnknown: boolean;
-  text: string;
-  /** Set when an npm runner named the program differently from argv[0] (`npx @railway/cli` → railway). */
+/**
+ * Everything known about one command while its wrappers come off: an Invocation in the making, whose
+ * program is only set when an npm runner named it differently from argv[0] (`npx @railway/cli` → railway).
+ */
+export interface State extends Omit<Invocation, 'program'> {
   program?: string;
-  /** Where the command runs (container, pod, host, profile), outermost first: `docker exec db`. */
-  targets?: string[];
   /** Files written earlier on the same line, path → content (null: content not known). */
   written?: Record<string, string | null>;
 }
